@@ -1,0 +1,305 @@
+#!/usr/bin/env python
+"""Train the embedded default model: BERT2BERT warm-started from all-MiniLM-L6-v2.
+
+    python scripts/train.py --config models/recap-minilm/train_config.json --out runs/recap-minilm
+    python scripts/train.py ... --resume            # continue from runs/recap-minilm/checkpoint
+    python scripts/train.py ... --export models/recap-minilm   # write the HF model dir at the end
+
+Training inputs are built by the project's own preprocessing (`prepare`) and input
+construction (`build_input`), so the model sees at training time exactly what it sees at
+inference. Plain PyTorch loop: length-grouped batches, AdamW + linear warmup/decay, bf16
+autocast on CPU, label smoothing, safetensors checkpoints and a JSONL log with loss and dev ROUGE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from safetensors.torch import load_file, save_file
+from tqdm import tqdm
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from summarizer.augment import streamify  # noqa: E402
+from summarizer.bert2bert import build_bert2bert, minilm_path, unshare  # noqa: E402
+from summarizer.eventio import iter_event_lines  # noqa: E402
+from summarizer.inputs import build_input, tokenizer_counter  # noqa: E402
+from summarizer.pipeline import prepare  # noqa: E402
+
+
+def load_tokenizer():
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(minilm_path()))
+
+
+def reference_text(ref: str) -> str:
+    return " ".join(ref.split())
+
+
+def build_examples(cfg: dict, split_key: str, tok, rng: random.Random, limits: dict | None = None,
+                   augment: float = 0.0) -> list[dict]:
+    """(source, target) pairs built through the real preprocessing and input construction."""
+    data_dir = Path(cfg["data_dir"])
+    count = tokenizer_counter(tok)
+    out = []
+    names = limits or cfg["mixture"]
+    for name, spec in names.items():
+        split = spec["split"] if isinstance(spec, dict) else split_key
+        path = data_dir / name / f"{split}.jsonl"
+        events = list(iter_event_lines(path, skip_bad=True))
+        rng.shuffle(events)
+        cap = spec.get("max_events") if isinstance(spec, dict) else spec
+        if cap:
+            events = events[:cap]
+        repeat = spec.get("repeat", 1) if isinstance(spec, dict) else 1
+        all_refs = spec.get("all_references", False) if isinstance(spec, dict) else False
+        for r in range(repeat):
+            for ev in tqdm(events, desc=f"{name} x{r + 1}", leave=False):
+                if not ev.posts or not ev.references:
+                    continue
+                if augment and rng.random() < augment:
+                    ev = streamify(ev, rng)
+                prepared = prepare(ev)
+                if not prepared.posts:
+                    continue
+                refs = ev.references if all_refs else [ev.references[0]]
+                for ref in refs:
+                    target = reference_text(ref)
+                    if not target:
+                        continue
+                    src = build_input(prepared, len(target.split()), cfg["max_source_tokens"], count).text
+                    out.append({"source": src, "target": target, "dataset": name, "id": ev.id,
+                                "references": [reference_text(x) for x in ev.references]})
+    return out
+
+
+def encode(examples: list[dict], tok, cfg: dict) -> list[dict]:
+    srcs = tok([e["source"] for e in examples], truncation=True, max_length=cfg["max_source_tokens"])["input_ids"]
+    tgts = tok([e["target"] for e in examples], add_special_tokens=False)["input_ids"]
+    out = []
+    for s, t in zip(srcs, tgts, strict=True):
+        m = cfg["max_target_tokens"] - 1
+        t = t[:m] + [tok.sep_token_id] if len(t) < m else t[:m]  # no EOS taught on truncated targets
+        out.append({"src": s, "tgt": [tok.cls_token_id] + t})
+    return out
+
+
+def batches(data: list[dict], bs: int, window: int, rng: random.Random) -> list[list[int]]:
+    """Length-grouped batches: sort within random windows of `window` batches, then shuffle."""
+    idx = list(range(len(data)))
+    rng.shuffle(idx)
+    out = []
+    for w in range(0, len(idx), bs * window):
+        chunk = sorted(idx[w:w + bs * window], key=lambda i: len(data[i]["src"]) + 2 * len(data[i]["tgt"]))
+        out.extend(chunk[i:i + bs] for i in range(0, len(chunk), bs))
+    rng.shuffle(out)
+    return out
+
+
+def collate(items: list[dict], pad: int = 0) -> dict[str, torch.Tensor]:
+    ls = max(len(x["src"]) for x in items)
+    lt = max(len(x["tgt"]) for x in items) - 1
+    src = torch.full((len(items), ls), pad, dtype=torch.long)
+    dec = torch.full((len(items), lt), pad, dtype=torch.long)
+    lab = torch.full((len(items), lt), -100, dtype=torch.long)
+    for i, x in enumerate(items):
+        src[i, : len(x["src"])] = torch.tensor(x["src"])
+        t = torch.tensor(x["tgt"])
+        dec[i, : len(t) - 1] = t[:-1]
+        lab[i, : len(t) - 1] = t[1:]
+    return {"input_ids": src, "attention_mask": (src != pad).long(), "decoder_input_ids": dec,
+            "decoder_attention_mask": (dec != pad).long() | (lab != -100).long(), "labels": lab}
+
+
+def loss_fn(model, batch: dict, smoothing: float) -> torch.Tensor:
+    out = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
+                decoder_input_ids=batch["decoder_input_ids"], decoder_attention_mask=batch["decoder_attention_mask"])
+    logits = out.logits.float()
+    return F.cross_entropy(logits.reshape(-1, logits.size(-1)), batch["labels"].reshape(-1),
+                           ignore_index=-100, label_smoothing=smoothing)
+
+
+@torch.no_grad()
+def dev_rouge(model, tok, dev: list[dict], cfg: dict, bf16: bool) -> dict:
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+    model.eval()
+    by_ds: dict[str, list[tuple[float, float]]] = {}
+    for i in range(0, len(dev), 16):
+        chunk = dev[i:i + 16]
+        enc = tok([e["source"] for e in chunk], truncation=True, max_length=cfg["max_source_tokens"],
+                  padding=True, return_tensors="pt")
+        enc.pop("token_type_ids", None)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            out = model.generate(**enc, num_beams=1, max_new_tokens=cfg["generation"]["max_new_tokens"],
+                                 no_repeat_ngram_size=3)
+        for e, ids in zip(chunk, out, strict=True):
+            hyp = tok.decode(ids, skip_special_tokens=True)
+            best = max((scorer.score(r, hyp) for r in e["references"]), key=lambda s: s["rouge2"].fmeasure)
+            by_ds.setdefault(e["dataset"], []).append((best["rouge1"].fmeasure, best["rouge2"].fmeasure))
+    model.train()
+    return {ds: {"r1": round(100 * sum(a for a, _ in v) / len(v), 2), "r2": round(100 * sum(b for _, b in v) / len(v), 2),
+                 "n": len(v)} for ds, v in by_ds.items()}
+
+
+def save_checkpoint(ckpt: Path, model, opt, sched, step: int, rng_state) -> None:
+    tmp = ckpt.with_name(ckpt.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    state = {k: v.contiguous() for k, v in model.state_dict().items()}
+    # shared tensors: store each storage once, remember aliases
+    seen: dict[int, str] = {}
+    tensors, aliases = {}, {}
+    for k, v in state.items():
+        ptr = v.data_ptr()
+        if ptr in seen:
+            aliases[k] = seen[ptr]
+        else:
+            seen[ptr] = k
+            tensors[k] = v
+    save_file(tensors, str(tmp / "model.safetensors"))
+    torch.save({"opt": opt.state_dict(), "sched": sched.state_dict()}, tmp / "optim.pt")
+    (tmp / "state.json").write_text(json.dumps({"step": step, "aliases": aliases, "rng": rng_state}))
+    shutil.rmtree(ckpt, ignore_errors=True)
+    tmp.rename(ckpt)
+
+
+def export(model, tok, out: Path, cfg: dict, extra: dict) -> None:
+    plain = unshare(model).to(torch.bfloat16)
+    gen = plain.generation_config
+    for k, v in cfg["generation"].items():
+        setattr(gen, k, v)
+    tmp = out.with_name(out.name + ".export-tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    plain.save_pretrained(str(tmp))
+    tok.save_pretrained(str(tmp))
+    (tmp / "training_summary.json").write_text(json.dumps(extra, indent=2))
+    out.mkdir(parents=True, exist_ok=True)
+    for f in tmp.iterdir():
+        shutil.move(str(f), str(out / f.name))
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--config", default="models/recap-minilm/train_config.json")
+    ap.add_argument("--out", default="runs/recap-minilm")
+    ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--export", default=None, help="write the final HF model directory here")
+    ap.add_argument("--max-steps", type=int, default=None)
+    ap.add_argument("--tiny", action="store_true", help="randomly initialised 2-layer model (smoke tests)")
+    args = ap.parse_args()
+    cfg = json.loads(Path(args.config).read_text())
+    if args.max_steps is not None:
+        cfg["max_steps"] = args.max_steps
+    torch.set_num_threads(cfg.get("threads", 2))
+    torch.manual_seed(cfg["seed"])
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    log = open(out / "log.jsonl", "a")  # noqa: SIM115 — appended to for the whole run
+    tok = load_tokenizer()
+    rng = random.Random(cfg["seed"])
+
+    cache = out / "data.json"
+    if cache.exists():
+        data = json.loads(cache.read_text())
+    else:
+        t0 = time.time()
+        train = build_examples(cfg, "train", tok, rng, augment=cfg.get("augment_probability", 0.0))
+        dev = build_examples(cfg, "dev", tok, random.Random(1), limits=cfg["dev"])
+        data = {"train": encode(train, tok, cfg), "dev": dev,
+                "counts": {ds: sum(1 for e in train if e["dataset"] == ds) for ds in cfg["mixture"]}}
+        cache.write_text(json.dumps(data))
+        print(f"built {len(train)} train / {len(dev)} dev examples in {time.time() - t0:.0f}s", flush=True)
+    train, dev = data["train"], data["dev"]
+
+    if args.tiny:
+        from transformers import BertConfig
+
+        model = build_bert2bert(config=BertConfig(vocab_size=tok.vocab_size, hidden_size=32, num_hidden_layers=2,
+                                                  num_attention_heads=2, intermediate_size=64),
+                                share=cfg["share_encoder_decoder"])
+    else:
+        model = build_bert2bert(minilm_path(), share=cfg["share_encoder_decoder"])
+    model.train()
+    params = [p for p in model.parameters() if p.requires_grad]
+    decay = [p for p in params if p.dim() >= 2]
+    no_decay = [p for p in params if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": cfg["weight_decay"]},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=cfg["learning_rate"])
+    total, warm = cfg["max_steps"], cfg["warmup_steps"]
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (total - s) / max(1, total - warm)) if s >= warm
+        else (s + 1) / warm)
+    step = 0
+    ckpt = out / "checkpoint"
+    if args.resume and ckpt.exists():
+        st = json.loads((ckpt / "state.json").read_text())
+        tensors = load_file(str(ckpt / "model.safetensors"))
+        for k, src in st["aliases"].items():
+            tensors[k] = tensors[src]
+        model.load_state_dict(tensors)
+        o = torch.load(ckpt / "optim.pt", weights_only=True)
+        opt.load_state_dict(o["opt"])
+        sched.load_state_dict(o["sched"])
+        step = st["step"]
+        print(f"resumed at step {step}", flush=True)
+
+    bf16 = cfg["bf16_autocast"]
+    epoch = step * cfg["batch_size"] // max(1, len(train))
+    bar = tqdm(total=total, initial=step, desc="train", dynamic_ncols=True)
+    t_start, ema = time.time(), None
+    seen_examples = 0
+    while step < total:
+        order = batches(train, cfg["batch_size"], cfg["group_by_length_window"], random.Random(cfg["seed"] + epoch))
+        skip = step - epoch * len(order) if step > epoch * len(order) else 0
+        for b in order[skip:]:
+            batch = collate([train[i] for i in b])
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                loss = loss_fn(model, batch, cfg["label_smoothing"])
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad(set_to_none=True)
+            step += 1
+            seen_examples += len(b)
+            ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
+            bar.update(1)
+            bar.set_postfix(loss=f"{ema:.3f}", lr=f"{sched.get_last_lr()[0]:.2e}")
+            rec = None
+            if step % 50 == 0:
+                rec = {"step": step, "loss": round(ema, 4), "lr": sched.get_last_lr()[0],
+                       "ex_per_s": round(seen_examples / (time.time() - t_start), 2)}
+            if step % cfg["eval_every"] == 0 or step == total:
+                rec = rec or {"step": step, "loss": round(ema, 4)}
+                rec["dev"] = dev_rouge(model, tok, dev, cfg, bf16)
+            if rec:
+                log.write(json.dumps(rec) + "\n")
+                log.flush()
+            if step % cfg["checkpoint_every"] == 0 or step == total:
+                save_checkpoint(ckpt, model, opt, sched, step, None)
+                if "dev" in (rec or {}):
+                    export(model, tok, out / f"model-step{step}", cfg, {"step": step, "dev": rec["dev"]})
+            if step >= total:
+                break
+        epoch += 1
+    bar.close()
+    if args.export:
+        export(model, tok, Path(args.export), cfg, {"steps": step, "config": cfg, "train_counts": data["counts"],
+                                                    "train_seconds": round(time.time() - t_start)})
+        print(f"exported to {args.export}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""Check that every name, @handle, #hashtag and number in a recap comes from the posts.
+
+A recap that invents a score or a speaker is worse than no recap. Each sentence gets the ids
+of the posts that support it (content-word overlap) and the items it states that no post
+contains; the guard then drops it, swaps in the best-matching source sentence, or keeps it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from .post import Post
+from .postprocess import split_sentences
+
+GUARD_MODES = ("drop", "extract", "keep")
+_ITEM = re.compile(r"(?<![\w@#])(@\w+|#\w+|[£$€]?\d[\d,.]*(?:%|[a-zA-Z]{0,3})?)")
+_NAME = re.compile(r"(?<![\w@#'])([A-Z][\w'’-]*[a-z0-9][\w'’-]*|[A-Z]{2,})")
+_WORDS = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class SentenceCheck:
+    text: str
+    support: tuple[str, ...]
+    unsupported: tuple[str, ...]
+    replaced: bool = False
+
+
+@dataclass(frozen=True)
+class FaithfulnessReport:
+    sentences: tuple[SentenceCheck, ...]
+    checked: int                 # items (names, handles, hashtags, numbers) checked
+    unsupported: tuple[str, ...]
+
+    @property
+    def share_supported(self) -> float:
+        return 1.0 if not self.checked else 1 - len(self.unsupported) / self.checked
+
+
+def _norm_number(tok: str) -> str:
+    t = tok.lower().strip("£$€%.,")
+    t = t.replace(",", "")
+    return re.sub(r"(?<=\d)(st|nd|rd|th)$", "", t)
+
+
+class SourceIndex:
+    """Lowercased words, handles, hashtags and numbers of the posts, built once per event."""
+
+    def __init__(self, posts: Sequence[Post]):
+        self.posts = list(posts)
+        self.words: set[str] = set()
+        self.numbers: set[str] = set()
+        self.content: list[set[str]] = []
+        for p in self.posts:
+            text = p.display_text + " " + (p.author or "")
+            words = {w.lower() for w in _WORDS.findall(text)}
+            self.words |= words
+            for m in _ITEM.finditer(text):
+                if m.group(0)[0] not in "@#":
+                    n = _norm_number(m.group(0))
+                    self.numbers.add(n)
+                    self.numbers.add(re.sub(r"[a-z]+$", "", n))
+            self.content.append({w for w in words if w not in ENGLISH_STOP_WORDS and len(w) > 2})
+
+    def supports_item(self, item: str) -> bool:
+        if item[0] in "@#":
+            return item[1:].lower() in self.words
+        if any(c.isdigit() for c in item):
+            n = _norm_number(item)
+            return n in self.numbers or re.sub(r"[a-z]+$", "", n) in self.numbers
+        return all(part.lower() in self.words for part in _WORDS.findall(item))
+
+    def support(self, sentence: str, k: int = 3) -> tuple[str, ...]:
+        words = {w.lower() for w in _WORDS.findall(sentence)}
+        words = {w for w in words if w not in ENGLISH_STOP_WORDS and len(w) > 2}
+        scored = sorted(((len(words & c), i) for i, c in enumerate(self.content)), key=lambda x: (-x[0], x[1]))
+        if not scored or scored[0][0] == 0:
+            return ()
+        best = scored[0][0]
+        return tuple(self.posts[i].id for s, i in scored[:k] if s >= max(1, best // 2))
+
+    def best_source_sentence(self, sentence: str) -> tuple[str, str] | None:
+        words = {w.lower() for w in _WORDS.findall(sentence)} - ENGLISH_STOP_WORDS
+        best: tuple[int, str, str] | None = None
+        for p in self.posts:
+            for s in split_sentences(p.display_text):
+                score = len(words & {w.lower() for w in _WORDS.findall(s)})
+                if best is None or score > best[0]:
+                    best = (score, s, p.id)
+        return (best[1], best[2]) if best and best[0] > 0 else None
+
+
+def items(sentence: str) -> list[str]:
+    """Handles, hashtags, numbers, and capitalised names that are not just a sentence start."""
+    found = [m.group(0).rstrip(".,") for m in _ITEM.finditer(sentence)]
+    first = re.match(r"\W*(\w+)", sentence)
+    for m in _NAME.finditer(sentence):
+        if first and m.start() == first.start(1):
+            continue
+        found.append(m.group(0).rstrip("'’"))
+    return [f for f in found if f]
+
+
+def check(sentences: Sequence[str], index: SourceIndex) -> FaithfulnessReport:
+    checks, total, bad = [], 0, []
+    for s in sentences:
+        its = items(s)
+        total += len(its)
+        miss = tuple(dict.fromkeys(i for i in its if not index.supports_item(i)))
+        bad.extend(miss)
+        checks.append(SentenceCheck(s, index.support(s), miss))
+    return FaithfulnessReport(tuple(checks), total, tuple(bad))
+
+
+def guard(report: FaithfulnessReport, index: SourceIndex, mode: str = "extract") -> list[SentenceCheck]:
+    """Apply `--on-unsupported`: drop the sentence, replace it with the best source sentence, or keep it."""
+    if mode not in GUARD_MODES:
+        raise ValueError(f"unknown mode {mode!r}")
+    out: list[SentenceCheck] = []
+    for c in report.sentences:
+        if not c.unsupported or mode == "keep":
+            out.append(c)
+        elif mode == "extract":
+            best = index.best_source_sentence(c.text)
+            if best and best[0] not in {o.text for o in out}:
+                out.append(SentenceCheck(best[0], (best[1],), (), replaced=True))
+    return out

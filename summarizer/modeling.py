@@ -1,0 +1,159 @@
+"""Load any seq2seq checkpoint safely, once, and generate with it.
+
+Safetensors only and never `trust_remote_code`: a recap tool must not execute code or unpickle
+weights it was handed. The default is the embedded model under `models/`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ModelError
+
+DEFAULT_MODEL_NAME = "recap-minilm"
+_REPO_MODELS = Path(__file__).resolve().parents[1] / "models"
+
+
+def default_model_path() -> Path:
+    """`$RECAP_MODEL`, else `models/recap-minilm` next to the package (the embedded default)."""
+    env = os.environ.get("RECAP_MODEL")
+    return Path(env) if env else _REPO_MODELS / DEFAULT_MODEL_NAME
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    """What `generate` is told; lengths are in words and converted to tokens per model."""
+
+    num_beams: int = 4
+    min_words: int = 0
+    max_words: int | None = None          # None: chosen from the event's size
+    no_repeat_ngram_size: int = 3
+    length_penalty: float = 1.0
+    repetition_penalty: float = 1.0
+    seed: int = 0
+    batch_size: int = 8
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class LoadedModel:
+    model: Any
+    tokenizer: Any
+    name: str
+    path: str | None
+    max_source_tokens: int
+    uncased: bool
+    extra: dict[str, Any] = field(default_factory=dict)
+    _sha: str | None = None
+
+    @property
+    def sha256(self) -> str | None:
+        """sha256 of the weights file(s), computed once, for manifests and resume keys."""
+        if self._sha is None and self.path:
+            files = sorted(Path(self.path).glob("*.safetensors"))
+            h = hashlib.sha256()
+            for f in files:
+                with open(f, "rb") as fh:
+                    for chunk in iter(lambda: fh.read(1 << 20), b""):
+                        h.update(chunk)
+            self._sha = h.hexdigest() if files else None
+        return self._sha
+
+    def count_tokens(self, texts) -> list[int]:
+        if not texts:
+            return []
+        ids = self.tokenizer(list(texts), add_special_tokens=False, verbose=False)["input_ids"]
+        return [len(x) + 2 for x in ids]
+
+
+def load_model(name_or_path: str | Path | None = None, threads: int | None = None, dtype: str = "float32") -> LoadedModel:
+    """Load a local directory or a Hub id as `AutoModelForSeq2SeqLM` + tokenizer."""
+    import torch
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    if threads:
+        torch.set_num_threads(threads)
+    target = Path(name_or_path) if name_or_path else default_model_path()
+    local = target.exists()
+    if not local and name_or_path is None:
+        raise ModelError(f"the embedded default model is missing at {target}; train it with scripts/train.py "
+                         "(see models/README.md) or pass --model PATH_OR_HUB_ID")
+    if local and not list(target.glob("*.safetensors")):
+        found = ", ".join(sorted(p.name for p in target.iterdir())) or "nothing"
+        raise ModelError(f"{target}: no .safetensors weights (found {found}); pickled weights are refused")
+    torch_dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16,
+                   "auto": "auto"}.get(dtype)
+    if torch_dtype is None:
+        raise ModelError(f"unknown dtype {dtype!r}; use float32, bfloat16 or auto")
+    try:
+        tok = AutoTokenizer.from_pretrained(str(target), trust_remote_code=False)
+        model = AutoModelForSeq2SeqLM.from_pretrained(str(target), dtype=torch_dtype, use_safetensors=True,
+                                                      trust_remote_code=False)
+    except (OSError, ValueError, KeyError) as exc:
+        hint = "" if local else " (no network here? pass a local directory)"
+        raise ModelError(f"cannot load model {str(target)!r}: {str(exc).splitlines()[0]}{hint}") from None
+    model.eval()
+    extra = {}
+    recap_cfg = target / "recap_config.json"
+    if local and recap_cfg.exists():
+        extra = json.loads(recap_cfg.read_text())
+    max_src = int(extra.get("max_source_tokens") or min(getattr(tok, "model_max_length", 512) or 512, 1024))
+    max_pos = getattr(getattr(model.config, "encoder", model.config), "max_position_embeddings", None)
+    if max_pos:
+        max_src = min(max_src, int(max_pos))
+    uncased = bool(getattr(tok, "do_lower_case", False)) or tok("A")["input_ids"] == tok("a")["input_ids"]
+    return LoadedModel(model, tok, extra.get("name") or (target.name if local else str(name_or_path)),
+                       str(target) if local else None, max_src, uncased, extra)
+
+
+def words_to_tokens(words: int) -> int:
+    """Subword tokenizers spend ~1.4 tokens per English word, plus end-of-sequence."""
+    return int(words * 1.4) + 4
+
+
+def generate_texts(loaded: LoadedModel, sources: list[str], settings: GenerationSettings,
+                   max_words: list[int]) -> list[str]:
+    """Generate for many sources in length-sorted batches; returns outputs in input order.
+
+    Sorting by length keeps padding small; batches are cut where the word budget changes,
+    and greedy results equal the one-at-a-time loop (checked by scripts/bench_generate.py).
+    """
+    import torch
+
+    tok, model = loaded.tokenizer, loaded.model
+    order = sorted(range(len(sources)), key=lambda i: (max_words[i], len(sources[i])))
+    batches: list[list[int]] = []
+    for i in order:  # a batch never mixes word budgets, so each event gets exactly its own settings
+        if batches and len(batches[-1]) < max(1, settings.batch_size) and max_words[batches[-1][0]] == max_words[i]:
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    out: list[str] = [""] * len(sources)
+    torch.manual_seed(settings.seed)
+    for idx in batches:
+        enc = tok([sources[i] for i in idx], truncation=True, max_length=loaded.max_source_tokens,
+                  padding=True, return_tensors="pt")
+        enc.pop("token_type_ids", None)
+        words = max_words[idx[0]]
+        kwargs: dict[str, Any] = {
+            "num_beams": settings.num_beams, "max_new_tokens": words_to_tokens(words),
+            "no_repeat_ngram_size": settings.no_repeat_ngram_size, "length_penalty": settings.length_penalty,
+            "repetition_penalty": settings.repetition_penalty, "do_sample": False, "early_stopping": True,
+        }
+        if settings.min_words:
+            kwargs["min_new_tokens"] = min(words_to_tokens(settings.min_words), kwargs["max_new_tokens"] - 1)
+        with torch.inference_mode():
+            ids = model.generate(**enc, **kwargs)
+        for i, seq in zip(idx, ids, strict=True):
+            out[i] = tok.decode(seq, skip_special_tokens=True, clean_up_tokenization_spaces=True)
+    return out

@@ -1,0 +1,97 @@
+"""Turn raw decoder output into clean prose: detokenize, truecase, trim, de-duplicate sentences."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Za-z0-9@#£$€])")
+_TOKEN = re.compile(r"[@#]?\w+(?:['’]\w+)*|[^\w\s]")
+_WORD = re.compile(r"[@#]?\w[\w'’.-]*\w|[@#]?\w")
+
+
+def detokenize(text: str) -> str:
+    """Fix WordPiece and tokenizer spacing artifacts (`##`, ` ,`, `@ handle`, `it ' s`)."""
+    t = re.sub(r"\[(?:unused\d+|UNK|PAD|MASK)\]", " ", text)
+    t = t.replace(" ##", "").replace("##", "")
+    t = re.sub(r"\s+([.,!?;:%)\]])", r"\1", t)
+    t = re.sub(r"([(\[$£€])\s+", r"\1", t)
+    t = re.sub(r"([@#])\s+(?=\w)", r"\1", t)
+    t = re.sub(r"(\w)\s*'\s*(s|t|re|ve|ll|d|m)\b", r"\1'\2", t)
+    t = re.sub(r"(\d)\s*([.,:])\s*(\d)", r"\1\2\3", t)
+    t = re.sub(r"(\d)\s+-\s+(\d)", r"\1-\2", t)
+    t = re.sub(r"\s+-\s+(?=\w)", " - ", t)
+    t = re.sub(r'"\s+(.*?)\s+"', r'"\1"', t)
+    return re.sub(r"\s+", " ", t).strip()
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENT_SPLIT.split(text) if s.strip()]
+
+
+def case_table(sources: Iterable[str]) -> dict[str, str]:
+    """lowercase word → its most frequent spelling in the posts, preferring non-sentence-initial uses."""
+    counts: dict[str, Counter[str]] = {}
+    for text in sources:
+        for sent in split_sentences(text):
+            for i, m in enumerate(_WORD.finditer(sent)):
+                w = m.group(0)
+                weight = 1 if i == 0 else 3  # a capital at sentence start says little
+                counts.setdefault(w.lower(), Counter())[w] += weight
+    return {k: c.most_common(1)[0][0] for k, c in counts.items()}
+
+
+def truecase(text: str, table: dict[str, str]) -> str:
+    """Restore names, acronyms and hashtags as the posts write them; capitalise sentence starts."""
+    def fix(m: re.Match[str]) -> str:
+        w = m.group(0)
+        return table.get(w.lower(), w) if w.islower() or w.isupper() else w
+    sentences = []
+    for s in split_sentences(text):
+        s = _WORD.sub(fix, s)
+        s = re.sub(r"\bi\b", "I", s)
+        for i, ch in enumerate(s):
+            if ch.isalpha():
+                if s[:i].strip(" \"'(") == "" and not s[i:].startswith(("@", "#")):
+                    s = s[:i] + ch.upper() + s[i + 1:]
+                break
+        sentences.append(s)
+    return " ".join(sentences)
+
+
+def trim_unfinished(text: str) -> str:
+    """Drop a last sentence the length limit cut off; a lone sentence gets a full stop instead."""
+    sents = split_sentences(text)
+    if not sents:
+        return ""
+    if not re.search(r"[.!?][\"')\]]?$", sents[-1]):
+        if len(sents) > 1:
+            sents = sents[:-1]
+        else:
+            sents[-1] = sents[-1].rstrip(",;:- ") + "."
+    return " ".join(sents)
+
+
+def _key(sentence: str) -> set[str]:
+    return {w.lower() for w in _TOKEN.findall(sentence) if w[0].isalnum()}
+
+
+def drop_repeats(text: str, threshold: float = 0.8) -> str:
+    """Remove sentences that repeat an earlier one (exactly or with ≥80% of the same words)."""
+    kept: list[str] = []
+    keys: list[set[str]] = []
+    for s in split_sentences(text):
+        k = _key(s)
+        if any(k and (len(k & o) / max(1, min(len(k), len(o)))) >= threshold for o in keys):
+            continue
+        kept.append(s)
+        keys.append(k)
+    return " ".join(kept)
+
+
+def postprocess(text: str, sources: Iterable[str], uncased: bool = True) -> str:
+    t = detokenize(text)
+    if uncased:
+        t = truecase(t, case_table(sources))
+    return drop_repeats(trim_unfinished(t))

@@ -1,0 +1,178 @@
+"""Model layer, API and both commands end to end on tiny random models (no downloads)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from summarizer import Event, GenerationSettings, load_summarizer
+from summarizer.batch import iter_inputs, run_batch, safe_name
+from summarizer.cli import app
+from summarizer.errors import ModelError
+from summarizer.modeling import generate_texts, load_model
+
+runner = CliRunner()
+EVENT_TEXTS = ["The council approved the budget of 5 million #Vote", "Mayor Jones said libraries get 2 million #Vote",
+               "Our event will start in 10 minutes", "The council approved the budget of 5 million #Vote"]
+
+
+@pytest.mark.parametrize("kind", ["bart", "t5", "bert2bert"])
+def test_api_on_each_architecture(tiny_models, kind):
+    s = load_summarizer(str(tiny_models[kind]), settings=GenerationSettings(num_beams=2, max_words=12))
+    r = s.summarize(Event.from_texts(EVENT_TEXTS, id="council"))
+    data = r.to_json()
+    assert data["id"] == "council" and isinstance(data["recap"], str)
+    assert data["model"]["sha256"] and len(data["model"]["sha256"]) == 64
+    assert data["stats"]["posts_in"] == 4 and data["stats"]["duplicates"] == 1
+    assert data["generation"]["max_words"] == 12
+    many = s.summarize_many([Event.from_texts(EVENT_TEXTS, id="a"), Event.from_texts(EVENT_TEXTS[:2], id="b")])
+    assert [m.id for m in many] == ["a", "b"]
+
+
+def test_bert2bert_is_uncased_and_budget_from_model(tiny_models):
+    m = load_model(str(tiny_models["bert2bert"]))
+    assert m.uncased and m.max_source_tokens == 512
+    assert not load_model(str(tiny_models["bart"])).uncased
+
+
+def test_batched_generation_equals_one_at_a_time(tiny_models):
+    m = load_model(str(tiny_models["bart"]))
+    srcs = ["short one", "a much longer source text about the council budget and roads", "mid length text here"]
+    settings = GenerationSettings(num_beams=1, batch_size=3)
+    batched = generate_texts(m, srcs, settings, [10, 10, 10])
+    single = [generate_texts(m, [s], settings, [10])[0] for s in srcs]
+    assert batched == single
+
+
+def test_deterministic(tiny_models):
+    s = load_summarizer(str(tiny_models["t5"]), settings=GenerationSettings(num_beams=2, max_words=10))
+    ev = Event.from_texts(EVENT_TEXTS)
+    assert s.summarize(ev).recap == s.summarize(ev).recap
+
+
+def test_hierarchical_for_long_events(tiny_models):
+    texts = [f"Point number {i} about the {w} debate and the council plan #Ev" for i, w in
+             enumerate(["budget", "roads", "schools", "parks", "buses", "housing"] * 15)]
+    ev = Event.from_texts(texts, id="long")
+    s = load_summarizer(str(tiny_models["bart"]), settings=GenerationSettings(num_beams=1, max_words=20))
+    assert s.summarize(ev).hierarchical
+    flat = load_summarizer(str(tiny_models["bart"]), settings=GenerationSettings(num_beams=1, max_words=20),
+                           hierarchical=False)
+    assert not flat.summarize(ev).hierarchical
+
+
+def test_refuses_pickled_weights_and_missing_model(tmp_path, monkeypatch):
+    (tmp_path / "config.json").write_text("{}")
+    (tmp_path / "pytorch_model.bin").write_bytes(b"x")
+    with pytest.raises(ModelError, match="pickled weights are refused"):
+        load_model(str(tmp_path))
+    monkeypatch.setenv("RECAP_MODEL", str(tmp_path / "nope"))
+    with pytest.raises(ModelError, match="embedded default model is missing"):
+        load_model(None)
+
+
+def test_cli_summarize_formats(tiny_models, tmp_path):
+    f = tmp_path / "ev.txt"
+    f.write_text("\n".join(EVENT_TEXTS) + "\n")
+    m = str(tiny_models["bart"])
+    res = runner.invoke(app, ["summarize", str(f), "--model", m, "--beams", "1", "--max-words", "10"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["summarize", str(f), "--model", m, "--format", "json", "--beams", "1"])
+    data = json.loads(res.stdout)
+    assert {"id", "recap", "sentences", "unsupported", "model", "generation", "stats"} <= set(data)
+    out = tmp_path / "recap.md"
+    res = runner.invoke(app, ["summarize", str(f), "--model", m, "--format", "markdown", "--out", str(out)])
+    assert res.exit_code == 0 and "## Key posts" in out.read_text() and "## Stats" in out.read_text()
+
+
+def test_cli_summarize_bad_input_is_one_clear_line(tiny_models, fixtures):
+    res = runner.invoke(app, ["summarize", str(fixtures / "bad.jsonl"), "--model", str(tiny_models["bart"])])
+    assert res.exit_code == 2 and "bad.jsonl:2" in res.output and "Traceback" not in res.output
+
+
+def test_cli_missing_model_message(tmp_path, monkeypatch):
+    f = tmp_path / "ev.txt"
+    f.write_text("one post here\n")
+    res = runner.invoke(app, ["summarize", str(f), "--model", str(tmp_path / "missing")])
+    assert res.exit_code == 2 and "cannot load model" in res.output
+
+
+def test_batch_resume_and_failures(tiny_models, tmp_path, fixtures):
+    indir = tmp_path / "in"
+    indir.mkdir()
+    for i in range(3):
+        (indir / f"ev{i}.txt").write_text(f"Post {i} about the budget vote #V\nAnother post {i} on roads #V\n")
+    (indir / "broken.jsonl").write_text('{"id": "x", "posts": [\n')
+    out = tmp_path / "out"
+    args = ["batch", str(indir), "--out", str(out), "--model", str(tiny_models["bart"]), "--beams", "1"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 1, res.output  # one input failed, the rest were written
+    lines = [json.loads(x) for x in (out / "recaps.jsonl").read_text().splitlines()]
+    assert [x["id"] for x in lines] == ["ev0", "ev1", "ev2"]
+    fails = [json.loads(x) for x in (out / "failures.jsonl").read_text().splitlines()]
+    assert fails[0]["id"] == "broken" and "broken.jsonl:1" in fails[0]["error"]
+    mtimes = {p.name: p.stat().st_mtime_ns for p in out.glob("ev*.json")}
+    res = runner.invoke(app, args)
+    assert "3 already done" in res.output
+    assert mtimes == {p.name: p.stat().st_mtime_ns for p in out.glob("ev*.json")}
+    res = runner.invoke(app, args + ["--max-words", "7"])  # another config: recomputed
+    assert "0 already done" in res.output
+
+
+def test_batch_event_jsonl_safe_names(tiny_models, tmp_path, fixtures):
+    out = tmp_path / "o"
+    res = runner.invoke(app, ["batch", str(fixtures / "events.jsonl"), "--out", str(out),
+                              "--model", str(tiny_models["t5"]), "--beams", "1"])
+    assert res.exit_code == 0, res.output
+    assert (out / f"{safe_name('ev/3 odd')}.json").exists() and "/" not in safe_name("ev/3 odd")
+    assert safe_name("a b") != safe_name("a_b")
+
+
+def test_one_bad_event_never_sinks_the_run(tiny_models, tmp_path, fixtures):
+    s = load_summarizer(str(tiny_models["bart"]), settings=GenerationSettings(num_beams=1, max_words=8))
+    real = s._plan
+
+    def flaky(event):
+        if event.id == "ev-2":
+            raise RuntimeError("boom")
+        return real(event)
+    s._plan = flaky
+    report = run_batch(s, list(iter_inputs(fixtures / "events.jsonl")), tmp_path)
+    assert report.done == 2 and report.failed == 1
+    assert "boom" in (tmp_path / "failures.jsonl").read_text()
+
+
+def test_batch_killed_midway_leaves_no_partial_file_and_resumes(tiny_models, tmp_path):
+    events = tmp_path / "events.jsonl"
+    with open(events, "w") as f:
+        for i in range(120):
+            posts = [{"id": str(j), "text": f"Event {i} point {j} about budget roads and schools #E{i}"} for j in range(6)]
+            f.write(json.dumps({"id": f"e{i}", "posts": posts, "references": []}) + "\n")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "summarizer.cli", "batch", str(events), "--out", str(out), "--model",
+           str(tiny_models["bart"]), "--beams", "1", "--batch-size", "1"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(out.glob("e*.json"))) < 10:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    written = list(out.glob("e*.json"))
+    assert 0 < len(written) < 120
+    for p in written:
+        json.loads(p.read_text())  # every visible file is complete
+    assert not (out / "recaps.jsonl").exists()
+    res = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert f"{len(written)} already done" in res.stderr.replace("\n", " ")
+    assert len((out / "recaps.jsonl").read_text().splitlines()) == 120
+    assert not list(out.glob(".*.tmp"))

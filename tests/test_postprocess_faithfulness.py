@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from summarizer.faithfulness import SourceIndex, check, guard, items
+from summarizer.post import Post
+from summarizer.postprocess import (
+    case_table,
+    detokenize,
+    drop_repeats,
+    postprocess,
+    trim_unfinished,
+    truecase,
+)
+
+
+def test_detokenize_wordpiece_and_spacing():
+    assert detokenize("the na ##sa team , led by @ jo , won 3 - 1 . it ' s # great") == \
+        "the nasa team, led by @jo, won 3-1. it's #great"
+    assert detokenize("[unused3] hello [UNK] world") == "hello world"
+
+
+def test_truecase_from_posts():
+    table = case_table(["Councillor @MayaOkafor met NASA staff in Zürich.", "The #TransitFuture panel ended."])
+    assert truecase("councillor @mayaokafor met nasa staff in zürich. the #transitfuture panel ended.", table) == \
+        "Councillor @MayaOkafor met NASA staff in Zürich. The #TransitFuture panel ended."
+
+
+def test_sentence_start_capitalised_and_i():
+    assert truecase("he said i agree. ok then.", {}) == "He said I agree. Ok then."
+
+
+def test_trim_unfinished():
+    assert trim_unfinished("One sentence. Two is cut") == "One sentence."
+    assert trim_unfinished("only one cut") == "only one cut."
+
+
+def test_drop_repeats():
+    assert drop_repeats("Tom won. Tom won! Anna lost.") == "Tom won. Anna lost."
+
+
+def test_postprocess_end_to_end():
+    out = postprocess("hannah needs betty ' s number . hannah needs betty ' s number . amanda will ask lar",
+                      ["Hannah: Hey, do you have Betty's number?", "Amanda: Ask Larry"])
+    assert out == "Hannah needs Betty's number."
+
+
+def _index():
+    texts = ["Councillor @MayaOkafor says the charge would raise £40m a year #TransitFuture",
+             "Ridership is back to 92% of 2019 levels, said Tom Reyes"]
+    return SourceIndex([Post(id=str(i), text=t, clean_text=t) for i, t in enumerate(texts)])
+
+
+def test_items_extracted():
+    assert items("Then Tom Reyes said @MayaOkafor raised £40m for #Buses.") == \
+        ["@MayaOkafor", "£40m", "#Buses", "Tom", "Reyes"]
+
+
+def test_faithfulness_flags_invented_names_and_numbers():
+    ix = _index()
+    rep = check(["@MayaOkafor says the charge raises £40m a year.", "Ridership hit 95% said John Smith."], ix)
+    assert rep.sentences[0].unsupported == () and rep.sentences[0].support == ("0",)
+    assert set(rep.sentences[1].unsupported) == {"95%", "John", "Smith"}
+    assert rep.checked == 5 and abs(rep.share_supported - 0.4) < 1e-9
+
+
+def test_guard_modes():
+    ix = _index()
+    rep = check(["@MayaOkafor says £40m a year.", "Ridership hit 95% of 2019 levels."], ix)
+    assert [s.text for s in guard(rep, ix, "drop")] == ["@MayaOkafor says £40m a year."]
+    ext = guard(rep, ix, "extract")
+    assert ext[1].text == "Ridership is back to 92% of 2019 levels, said Tom Reyes" and ext[1].support == ("1",)
+    assert ext[1].replaced
+    assert len(guard(rep, ix, "keep")) == 2
+
+
+def test_numbers_normalised():
+    ix = SourceIndex([Post(id="0", text="A crowd of 2,300 riders and 12 buses", clean_text="A crowd of 2,300 riders and 12 buses")])
+    assert ix.supports_item("2300") and ix.supports_item("12") and not ix.supports_item("13")
