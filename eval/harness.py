@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import platform
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -225,7 +226,7 @@ def _write(res: EvalResult, out: Path, data: Path, events, specs, model_meta, wo
         "dataset": {"path": str(data), "sha256": _sha256(data), "events": len(events)},
         "systems": [s.label for s in specs], "models": model_meta, "words": words, "seed": seed, "beams": beams,
         "metric": "eval/metrics/recap_rouge (rouge_score, stemmed F1, best reference, Unicode tokenizer)",
-        "versions": _versions(), "timings_s": res.timings, "command": None,
+        "versions": _versions(), "timings_s": res.timings, "command": " ".join(["recap"] + sys.argv[1:]),
     }
     atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
     atomic_write_text(out / "report.md", render_report(res, data, len(events), words))

@@ -184,6 +184,10 @@ def export(model, tok, out: Path, cfg: dict, extra: dict) -> None:
     plain.save_pretrained(str(tmp))
     tok.save_pretrained(str(tmp))
     (tmp / "training_summary.json").write_text(json.dumps(extra, indent=2))
+    # what inference must reproduce: the input budget the model was trained with
+    (tmp / "recap_config.json").write_text(json.dumps({"name": cfg.get("name", out.name),
+                                                       "max_source_tokens": cfg["max_source_tokens"],
+                                                       "max_target_tokens": cfg["max_target_tokens"]}, indent=2))
     out.mkdir(parents=True, exist_ok=True)
     for f in tmp.iterdir():
         shutil.move(str(f), str(out / f.name))

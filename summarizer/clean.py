@@ -60,11 +60,11 @@ def remove_links(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    t = html.unescape(html.unescape(text))
-    t = RT_PREFIX.sub("", t)
+    t = html.unescape(html.unescape(text)) if "&" in text else text
+    if t[:3].upper() == "RT ":
+        t = RT_PREFIX.sub("", t)
     t = t.translate(_QUOTES)
-    emails = _EMAIL.findall(t)
-    if not emails:
+    if ("#" in t or "@" in t) and not ("@" in t and _EMAIL.search(t)):
         t = _GLUED.sub(r" \1", t)
     t = remove_links(t)
     if not t.isascii():  # emoji's scanner is slow; most posts are plain ASCII

@@ -48,7 +48,7 @@ def tokenizer_counter(tokenizer) -> TokenCounter:
     def count(texts: Sequence[str]) -> list[int]:
         if not texts:
             return []
-        ids = tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+        ids = tokenizer(list(texts), add_special_tokens=False, verbose=False)["input_ids"]
         return [len(x) + 2 for x in ids]  # + the " | " separator
     return count
 

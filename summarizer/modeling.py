@@ -92,9 +92,9 @@ def load_model(name_or_path: str | Path | None = None, threads: int | None = Non
         found = ", ".join(sorted(p.name for p in target.iterdir())) or "nothing"
         raise ModelError(f"{target}: no .safetensors weights (found {found}); pickled weights are refused")
     torch_dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16,
-                   "auto": "auto"}.get(dtype)
+                   "auto": "auto", "int8": torch.float32}.get(dtype)
     if torch_dtype is None:
-        raise ModelError(f"unknown dtype {dtype!r}; use float32, bfloat16 or auto")
+        raise ModelError(f"unknown dtype {dtype!r}; use float32, bfloat16, int8 or auto")
     try:
         tok = AutoTokenizer.from_pretrained(str(target), trust_remote_code=False)
         model = AutoModelForSeq2SeqLM.from_pretrained(str(target), dtype=torch_dtype, use_safetensors=True,
@@ -103,6 +103,8 @@ def load_model(name_or_path: str | Path | None = None, threads: int | None = Non
         hint = "" if local else " (no network here? pass a local directory)"
         raise ModelError(f"cannot load model {str(target)!r}: {str(exc).splitlines()[0]}{hint}") from None
     model.eval()
+    if dtype == "int8":  # dynamic int8 quantisation of every Linear layer, for CPU inference
+        model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
     extra = {}
     recap_cfg = target / "recap_config.json"
     if local and recap_cfg.exists():

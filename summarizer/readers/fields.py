@@ -29,15 +29,24 @@ def pick(keys: dict[str, str], wanted: tuple[str, ...]) -> str | None:
     return None
 
 
+_COLUMN_CACHE: dict[tuple[str, ...], dict[str, str | None]] = {}
+
+
+def columns_for(rec: dict[str, Any]) -> dict[str, str | None]:
+    """Which field holds text/time/author/id; cached per key set (records of one export share it)."""
+    sig = tuple(rec)
+    cols = _COLUMN_CACHE.get(sig)
+    if cols is None:
+        keys = {norm_key(k): k for k in rec}
+        cols = {"text": pick(keys, TEXT_KEYS), "time": pick(keys, TIME_KEYS), "author": pick(keys, AUTHOR_KEYS),
+                "id": pick(keys, ID_KEYS), "minute": pick(keys, MINUTE_KEYS)}
+        if len(_COLUMN_CACHE) < 1024:
+            _COLUMN_CACHE[sig] = cols
+    return cols
+
+
 def post_from_record(rec: dict[str, Any], index: int, columns: dict[str, str | None] | None = None) -> Post:
-    keys = {norm_key(k): k for k in rec}
-    cols = columns or {
-        "text": pick(keys, TEXT_KEYS),
-        "time": pick(keys, TIME_KEYS),
-        "author": pick(keys, AUTHOR_KEYS),
-        "id": pick(keys, ID_KEYS),
-        "minute": pick(keys, MINUTE_KEYS),
-    }
+    cols = columns or columns_for(rec)
     if cols["text"] is None:
         raise ValueError(f"no text field (looked for {', '.join(TEXT_KEYS)})")
     text = rec.get(cols["text"])

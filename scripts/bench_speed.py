@@ -1,0 +1,51 @@
+#!/usr/bin/env python
+"""Time the default recap of a 500-post event (model load excluded), float32 vs dynamic int8.
+
+    python scripts/bench_speed.py [--model PATH] [--posts 500] [--repeats 3]
+
+The event is the first N posts of a real crisis stream (`../shared/data/dutta/test.jsonl`),
+summarised with the default settings (beam 4, automatic length, hierarchical when needed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default=None)
+    ap.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared/data/dutta/test.jsonl"))
+    ap.add_argument("--posts", type=int, default=500)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--dtypes", nargs="+", default=["float32", "int8"])
+    args = ap.parse_args()
+    from summarizer import load_summarizer
+    from summarizer.eventio import iter_event_lines
+
+    event = next(itertools.islice(iter_event_lines(args.data), 1))
+    event = replace(event, posts=event.posts[: args.posts])
+    for dtype in args.dtypes:
+        s = load_summarizer(args.model, threads=args.threads, dtype=dtype)
+        s.summarize(event)  # warm-up
+        times = []
+        for _ in range(args.repeats):
+            t = time.perf_counter()
+            r = s.summarize(event)
+            times.append(time.perf_counter() - t)
+        print(f"{dtype:>8}: {len(event.posts)} posts -> {len(r.recap.split())} words in "
+              f"{statistics.median(times):.2f}s (median of {args.repeats}; hierarchical={r.hierarchical})")
+        print(f"          {r.recap[:300]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from rouge_score import rouge_scorer
+from typer.testing import CliRunner
+
+from eval.baselines import REGISTRY, fill_budget, get_baseline
+from eval.harness import load_rouge, paired_bootstrap, parse_system
+from eval.signals import novel_ngram_share, redundancy
+from eval.tokenize import RecapTokenizer
+from summarizer.cli import app
+from summarizer.post import Post
+
+PREDS = ["The council approved the budget for schools and roads on Tuesday.",
+         "Alpha won the match 3-1 after a late goal by Rossi."]
+REFS = [["Council approves school and road budget.", "The budget passed."],
+        ["Alpha beat Beta 3-1 thanks to Rossi's late goal."]]
+
+
+@pytest.fixture(scope="module")
+def rouge():
+    return load_rouge()
+
+
+def test_rouge_equals_rouge_score_on_ascii(rouge):
+    got = rouge.compute(predictions=PREDS, references=REFS, bootstrap=0, per_example=True)
+    ref = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+    for i, (p, refs) in enumerate(zip(PREDS, REFS, strict=True)):
+        expected = ref.score_multi(refs, p)
+        for k in ("rouge1", "rouge2", "rougeL"):
+            assert got["per_example"][i][k]["fmeasure"] == pytest.approx(expected[k].fmeasure)
+            assert got["per_example"][i][k]["precision"] == pytest.approx(expected[k].precision)
+
+
+def test_tokenizer_matches_rouge_score_on_ascii():
+    from rouge_score import tokenize
+
+    text = "The Runners' #Marathon, @bob said: 3,000 people ran in 2 hours!"
+    assert RecapTokenizer(True).tokenize(text) == tokenize.tokenize(text, __import__("nltk").stem.porter.PorterStemmer())
+
+
+def test_non_ascii_scores_above_zero(rouge):
+    res = rouge.compute(predictions=["Zoë Müller öffnete das Café in Zürich", "Αθήνα νίκησε 2-0"],
+                        references=[["Müller öffnete Café Zürich"], ["η Αθήνα νίκησε"]], bootstrap=0)
+    assert res["rouge1"]["fmeasure"] > 0.5 and res["rouge2"]["fmeasure"] > 0
+    baseline = rouge_scorer.RougeScorer(["rouge1"]).score("η Αθήνα νίκησε", "Αθήνα νίκησε 2-0")
+    assert baseline["rouge1"].fmeasure < res["rouge1"]["fmeasure"]
+
+
+def test_tokenizer_links_mentions_hashtags():
+    assert RecapTokenizer(False).tokenize("See https://t.co/x and bit.ly/abc #IfGdata @Bob_Smith") == \
+        ["see", "and", "ifgdata", "bob", "smith"]
+
+
+def test_ci_deterministic_under_seed(rouge):
+    a = rouge.compute(predictions=PREDS * 5, references=REFS * 5, bootstrap=200, seed=3)
+    b = rouge.compute(predictions=PREDS * 5, references=REFS * 5, bootstrap=200, seed=3)
+    assert a["rouge2"]["fmeasure_ci"] == b["rouge2"]["fmeasure_ci"]
+    lo, hi = a["rouge2"]["fmeasure_ci"]
+    assert lo <= a["rouge2"]["fmeasure"] <= hi
+
+
+def test_paired_bootstrap():
+    rng = np.random.default_rng(0)
+    base = rng.uniform(0, 10, 200)
+    better = paired_bootstrap(base + 2 + rng.normal(0, 0.5, 200), base, 500, 1)
+    assert better["delta"] > 1.5 and better["p_value"] < 0.01 and better["ci_low"] > 0
+    same = paired_bootstrap(base + rng.normal(0, 1, 200), base, 500, 1)
+    assert same["p_value"] > 0.05
+
+
+POSTS = [Post(id=str(i), text=t, clean_text=t) for i, t in enumerate([
+    "The council met to discuss the budget.",
+    "The budget gives schools 5 million and roads 2 million.",
+    "Protesters gathered outside the council building.",
+    "The mayor said the budget protects schools.",
+    "The vote passed 7 to 2 after a long debate on roads.",
+])]
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_every_baseline_fills_budget_from_posts(name):
+    b = get_baseline(name, seed=1)
+    out = b.summarize(POSTS, 12, ["The council passed a budget for schools and roads, 7 to 2."])
+    assert 0 < len(out.split()) <= 12
+    source_words = {w for p in POSTS for w in p.text.split()}
+    assert set(out.split()) <= source_words
+
+
+def test_lead_and_oracle_choices():
+    assert get_baseline("lead").summarize(POSTS, 7) == "The council met to discuss the budget."
+    oracle = get_baseline("oracle").summarize(POSTS, 30, ["The vote passed 7 to 2 after a long debate."])
+    assert oracle.startswith("The vote passed 7 to 2")
+
+
+def test_random_is_seeded():
+    assert get_baseline("random", 4).summarize(POSTS, 10) == get_baseline("random", 4).summarize(POSTS, 10)
+
+
+def test_fill_budget_and_signals():
+    assert fill_budget(["a b c", "d e"], 4) == "a b c d"
+    assert redundancy("the cat sat the cat sat") > 0.2 and redundancy("one two three four") == 0
+    assert novel_ngram_share("the cat sat", "the cat sat on a mat") == 0
+    assert novel_ngram_share("dogs bark loudly", "the cat sat") == 1
+
+
+def test_parse_system():
+    assert parse_system("LexRank").label == "lexrank"
+    assert parse_system("model:/x/y/mymodel").path == "/x/y/mymodel"
+    with pytest.raises(ValueError, match="unknown system"):
+        parse_system("gpt")
+
+
+def test_cli_eval_end_to_end(tiny_models, fixtures, tmp_path):
+    out = tmp_path / "ev"
+    res = CliRunner().invoke(app, ["eval", str(fixtures / "events.jsonl"), "-s", f"model:{tiny_models['bart']}",
+                                   "-s", "lead", "-s", "lexrank", "-s", "oracle", "--out", str(out),
+                                   "--bootstrap", "100", "--beams", "1"])
+    assert res.exit_code == 0, res.output
+    for f in ("report.md", "scores.csv", "scores.jsonl", "rouge2.png", "manifest.json"):
+        assert (out / f).exists(), f
+    rows = [json.loads(x) for x in (out / "scores.jsonl").read_text().splitlines()]
+    assert len(rows) == 3 * 4 and {"rouge2_f", "faithfulness", "embed_sim", "novel_bigrams"} <= set(rows[0])
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(manifest["dataset"]["sha256"]) == 64 and manifest["models"]["model:bart"]["sha256"]
+    report = (out / "report.md").read_text()
+    assert "Difference from the best baseline" in report and "| oracle |" in report
+    oracle = [r for r in rows if r["system"] == "oracle"]
+    lead = [r for r in rows if r["system"] == "lead"]
+    assert sum(r["rouge2_f"] for r in oracle) >= sum(r["rouge2_f"] for r in lead)

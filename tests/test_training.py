@@ -1,0 +1,78 @@
+"""The training script end to end on a tiny config, and the BERT2BERT sharing pitfalls."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import torch
+from transformers import BertConfig
+
+from summarizer.bert2bert import build_bert2bert, unshare
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _tiny(share=True):
+    torch.manual_seed(0)
+    cfg = BertConfig(vocab_size=200, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64)
+    return build_bert2bert(config=cfg, share=share).eval()
+
+
+def test_decoder_is_causal_when_sharing():
+    m = _tiny()
+    src = torch.randint(5, 200, (1, 12))
+    tgt = torch.randint(5, 200, (1, 8))
+    changed = tgt.clone()
+    changed[0, 5] = 7
+    a = m(input_ids=src, decoder_input_ids=tgt).logits
+    b = m(input_ids=src, decoder_input_ids=changed).logits
+    assert torch.allclose(a[0, :5], b[0, :5], atol=1e-6)      # earlier positions never see a later token
+    assert not torch.allclose(a[0, 5:], b[0, 5:])
+
+
+def test_sharing_halves_parameters_and_unshare_keeps_outputs(tmp_path):
+    shared, plain = _tiny(True), _tiny(False)
+    n_shared = sum(p.numel() for p in shared.parameters())
+    assert n_shared < 0.75 * sum(p.numel() for p in plain.parameters())
+    assert shared.decoder.bert.encoder.layer[0].attention.self.query is shared.encoder.encoder.layer[0].attention.self.query
+    assert shared.decoder.bert.encoder.layer[0].attention.self is not shared.encoder.encoder.layer[0].attention.self
+    copy = unshare(shared).eval()
+    copy.save_pretrained(tmp_path)  # refuses hand-shared tensors unless unshared
+    src, tgt = torch.randint(5, 200, (2, 10)), torch.randint(5, 200, (2, 6))
+    assert torch.allclose(shared(input_ids=src, decoder_input_ids=tgt).logits,
+                          copy(input_ids=src, decoder_input_ids=tgt).logits, atol=1e-5)
+
+
+def test_train_script_smoke(tmp_path, fixtures):
+    data = tmp_path / "data" / "demo"
+    data.mkdir(parents=True)
+    for split in ("train", "dev"):
+        shutil.copy(fixtures / "events.jsonl", data / f"{split}.jsonl")
+    cfg = {"base": "tiny", "seed": 1, "data_dir": str(tmp_path / "data"),
+           "mixture": {"demo": {"split": "train", "max_events": None, "repeat": 2, "all_references": True}},
+           "augment_probability": 0.5, "max_source_tokens": 128, "max_target_tokens": 32, "batch_size": 2,
+           "group_by_length_window": 2, "learning_rate": 0.001, "weight_decay": 0.01, "warmup_steps": 1,
+           "max_steps": 4, "label_smoothing": 0.1, "share_encoder_decoder": True, "bf16_autocast": False,
+           "threads": 1, "checkpoint_every": 2, "eval_every": 4, "dev": {"demo": 2},
+           "generation": {"num_beams": 1, "no_repeat_ngram_size": 3, "length_penalty": 1.0, "max_new_tokens": 8}}
+    (tmp_path / "cfg.json").write_text(json.dumps(cfg))
+    run = tmp_path / "run"
+    cmd = [sys.executable, str(ROOT / "scripts/train.py"), "--config", str(tmp_path / "cfg.json"), "--out", str(run),
+           "--tiny", "--export", str(tmp_path / "model")]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    log = [json.loads(x) for x in (run / "log.jsonl").read_text().splitlines()]
+    assert log[-1]["step"] == 4 and "dev" in log[-1]
+    assert (tmp_path / "model" / "model.safetensors").exists() and (tmp_path / "model" / "recap_config.json").exists()
+    # resume continues from the checkpoint instead of starting over
+    res = subprocess.run(cmd[:-2] + ["--resume", "--max-steps", "6"], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0 and "resumed at step 4" in res.stdout
+    from summarizer import Event, load_summarizer
+
+    s = load_summarizer(str(tmp_path / "model"))
+    assert s.loaded.max_source_tokens == 128
+    assert isinstance(s.summarize(Event.from_texts(["a post about the vote", "another post"])).recap, str)
