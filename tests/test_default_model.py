@@ -1,0 +1,46 @@
+"""The shipped default model: present, loadable offline, and fast on a small event."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from summarizer import load_summarizer
+from summarizer.modeling import default_model_path
+from summarizer.readers import read_events
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL = ROOT / "models" / "recap-minilm"
+
+pytestmark = pytest.mark.skipif(not (MODEL / "model.safetensors").exists(),
+                                reason="default model weights not committed yet")
+
+
+def test_model_directory_is_complete_and_small():
+    for f in ("config.json", "generation_config.json", "model.safetensors", "tokenizer_config.json", "README.md",
+              "recap_config.json", "train_config.json"):
+        assert (MODEL / f).exists(), f
+    assert (MODEL / "model.safetensors").stat().st_size <= 120 * 2**20
+    assert not list(MODEL.glob("*.bin")) and not list(MODEL.glob("*.pt"))
+    assert json.loads((MODEL / "recap_config.json").read_text())["max_source_tokens"] > 0
+
+
+def test_default_model_summarizes_the_bundled_example_quickly(monkeypatch):
+    monkeypatch.delenv("RECAP_MODEL", raising=False)
+    assert default_model_path() == MODEL
+    s = load_summarizer()
+    event = read_events(ROOT / "examples" / "city-transit-panel.txt").events[0]
+    t = time.perf_counter()
+    recap = s.summarize(event)
+    assert time.perf_counter() - t < 30
+    assert len(recap.recap.split()) >= 5
+    assert recap.sentences and all(sent.support for sent in recap.sentences)
+    # the guard leaves no unsupported name or number in what is returned
+    from summarizer.faithfulness import SourceIndex, check
+    from summarizer.pipeline import prepare
+
+    index = SourceIndex(prepare(event).posts)
+    assert not check([x.text for x in recap.sentences], index).unsupported
