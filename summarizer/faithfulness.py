@@ -17,6 +17,7 @@ from .post import Post
 from .postprocess import split_sentences
 
 GUARD_MODES = ("drop", "extract", "keep")
+NO_SUPPORT = "<no supporting post>"
 _ITEM = re.compile(r"(?<![\w@#])(@\w+|#\w+|[£$€]?\d[\d,.]*(?:%|[a-zA-Z]{0,3})?)")
 _NAME = re.compile(r"(?<![\w@#'])([A-Z][\w'’-]*[a-z0-9][\w'’-]*|[A-Z]{2,})")
 _WORDS = re.compile(r"\w+")
@@ -34,7 +35,7 @@ class SentenceCheck:
 class FaithfulnessReport:
     sentences: tuple[SentenceCheck, ...]
     checked: int                 # items (names, handles, hashtags, numbers) checked
-    unsupported: tuple[str, ...]
+    unsupported: tuple[str, ...]  # the items no post contains (not counting unsupported sentences)
 
     @property
     def share_supported(self) -> float:
@@ -112,7 +113,10 @@ def check(sentences: Sequence[str], index: SourceIndex) -> FaithfulnessReport:
         total += len(its)
         miss = tuple(dict.fromkeys(i for i in its if not index.supports_item(i)))
         bad.extend(miss)
-        checks.append(SentenceCheck(s, index.support(s), miss))
+        support = index.support(s)
+        if not support and index.posts:  # shares no content word with any post: unsupported as a whole
+            miss += (NO_SUPPORT,)
+        checks.append(SentenceCheck(s, support, miss))
     return FaithfulnessReport(tuple(checks), total, tuple(bad))
 
 

@@ -23,6 +23,7 @@ def detokenize(text: str) -> str:
     t = re.sub(r"(\d)\s+-\s+(\d)", r"\1-\2", t)
     t = re.sub(r"\s+-\s+(?=\w)", " - ", t)
     t = re.sub(r'"\s+(.*?)\s+"', r'"\1"', t)
+    t = re.sub(r"\b(\w+)(?:\s+\1\b)+", r"\1", t, flags=re.IGNORECASE)  # "train train train" -> "train"
     return re.sub(r"\s+", " ", t).strip()
 
 

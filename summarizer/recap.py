@@ -169,6 +169,8 @@ class Summarizer:
         index = SourceIndex(prepared.posts + ([Post("title", prepared.event.title)] if prepared.event.title else []))
         report = check(split_sentences(text), index)
         kept = guard(report, index, self.on_unsupported)
+        if not kept and prepared.posts and self.on_unsupported != "keep":
+            kept = extractive_fallback(prepared.posts, plan.words)
         return Recap(
             id=prepared.event.id,
             recap=" ".join(s.text for s in kept),
@@ -177,12 +179,28 @@ class Summarizer:
             model=self.model_info,
             generation={**self.settings.to_dict(), "max_words": plan.words},
             stats={**prepared.stats, "faithfulness": round(report.share_supported, 4),
+                   "guard": {"generated_sentences": len(report.sentences),
+                             "unsupported_sentences": sum(1 for c in report.sentences if c.unsupported),
+                             "replaced": sum(1 for c in kept if c.replaced)},
                    "posts_selected": len(plan.final.selection.posts) if plan.final else 0},
             order={"method": prepared.order.method, "reason": prepared.order.reason},
             key_posts=key_posts(prepared.posts),
             hierarchical=len(plan.segments) > 1,
             raw=raw,
         )
+
+
+def extractive_fallback(posts: Sequence[Post], words: int) -> list[SentenceCheck]:
+    """When the guard removed every generated sentence: the most central posts' sentences, in order."""
+    out: list[SentenceCheck] = []
+    used = 0
+    for p in key_posts(posts):
+        for sent in split_sentences(p.display_text):
+            if used >= words:
+                return out
+            out.append(SentenceCheck(sent, (p.id,), (), replaced=True))
+            used += len(sent.split())
+    return out
 
 
 def key_posts(posts: Sequence[Post], k: int = 5) -> list[Post]:

@@ -33,6 +33,9 @@ def test_api_on_each_architecture(tiny_models, kind):
     assert data["model"]["sha256"] and len(data["model"]["sha256"]) == 64
     assert data["stats"]["posts_in"] == 4 and data["stats"]["duplicates"] == 1
     assert data["generation"]["max_words"] == 12
+    # random weights write nonsense: the guard removes it and falls back to the posts' own sentences
+    assert r.recap and all(s["support"] for s in data["sentences"])
+    assert "housekeeping" not in r.recap and "start in 10 minutes" not in r.recap
     many = s.summarize_many([Event.from_texts(EVENT_TEXTS, id="a"), Event.from_texts(EVENT_TEXTS[:2], id="b")])
     assert [m.id for m in many] == ["a", "b"]
 

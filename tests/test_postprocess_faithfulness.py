@@ -75,3 +75,14 @@ def test_guard_modes():
 def test_numbers_normalised():
     ix = SourceIndex([Post(id="0", text="A crowd of 2,300 riders and 12 buses", clean_text="A crowd of 2,300 riders and 12 buses")])
     assert ix.supports_item("2300") and ix.supports_item("12") and not ix.supports_item("13")
+
+
+def test_sentence_without_any_supporting_post_is_unsupported():
+    ix = _index()
+    rep = check(["Customers complained about delayed flights."], ix)
+    assert rep.sentences[0].support == () and rep.sentences[0].unsupported
+    assert guard(rep, ix, "drop") == []
+
+
+def test_immediate_word_repeats_collapse():
+    assert detokenize("the train train train tickets") == "the train tickets"
