@@ -35,7 +35,7 @@ def test_default_model_summarizes_the_bundled_example_quickly(monkeypatch):
     event = read_events(ROOT / "examples" / "city-transit-panel.txt").events[0]
     t = time.perf_counter()
     recap = s.summarize(event)
-    assert time.perf_counter() - t < 30
+    assert time.perf_counter() - t < 60
     assert len(recap.recap.split()) >= 5
     assert recap.sentences and all(sent.support for sent in recap.sentences)
     # the guard leaves no unsupported name or number in what is returned
