@@ -172,7 +172,7 @@ def _score(events, prepared: list[Prepared], preds, labels, seed, bootstrap, emb
         agg = {}
         for k, v in per[label].items():
             ci = _ci(v, bootstrap, seed) if k.endswith("_f") or k in ("faithfulness", "embed_sim") else None
-            agg[k] = {"mean": float(np.nanmean(v)) if len(v) else float("nan"), "ci": ci}
+            agg[k] = {"mean": float(np.nanmean(v)) if np.isfinite(v).any() else float("nan"), "ci": ci}
         res.aggregate[label] = agg
         log(f"{label}: R-1 {agg['rouge1_f']['mean']:.2f}  R-2 {agg['rouge2_f']['mean']:.2f}  "
             f"R-L {agg['rougeL_f']['mean']:.2f}")

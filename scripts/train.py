@@ -4,6 +4,7 @@
     python scripts/train.py --config models/recap-minilm/train_config.json --out runs/recap-minilm
     python scripts/train.py ... --resume            # continue from runs/recap-minilm/checkpoint
     python scripts/train.py ... --export models/recap-minilm   # write the HF model dir at the end
+    python scripts/train.py ... --init models/recap-minilm     # continue from the shipped weights
 
 Training inputs are built by the project's own preprocessing (`prepare`) and input
 construction (`build_input`), so the model sees at training time exactly what it sees at
@@ -202,6 +203,8 @@ def main() -> None:
     ap.add_argument("--export", default=None, help="write the final HF model directory here")
     ap.add_argument("--max-steps", type=int, default=None)
     ap.add_argument("--tiny", action="store_true", help="randomly initialised 2-layer model (smoke tests)")
+    ap.add_argument("--init", default=None, help="start from an exported model dir (e.g. models/recap-minilm): "
+                    "its copies of shared layers are identical, so re-sharing restores the trained model")
     args = ap.parse_args()
     cfg = json.loads(Path(args.config).read_text())
     if args.max_steps is not None:
@@ -233,6 +236,14 @@ def main() -> None:
         model = build_bert2bert(config=BertConfig(vocab_size=tok.vocab_size, hidden_size=32, num_hidden_layers=2,
                                                   num_attention_heads=2, intermediate_size=64),
                                 share=cfg["share_encoder_decoder"])
+    elif args.init:
+        from transformers import EncoderDecoderModel
+
+        from summarizer.bert2bert import share_layers
+
+        model = EncoderDecoderModel.from_pretrained(args.init, dtype=torch.float32, use_safetensors=True)
+        if cfg["share_encoder_decoder"]:
+            model = share_layers(model)
     else:
         model = build_bert2bert(minilm_path(), share=cfg["share_encoder_decoder"])
     model.train()

@@ -119,8 +119,9 @@ def load_model(name_or_path: str | Path | None = None, threads: int | None = Non
 
 
 def words_to_tokens(words: int) -> int:
-    """Subword tokenizers spend ~1.4 tokens per English word, plus end-of-sequence."""
-    return int(words * 1.4) + 4
+    """Subword tokenizers spend ~1.4 tokens per English word, plus end-of-sequence; rounded up to a
+    multiple of 16 so events with similar lengths share a batch (the loop and the batch path both use it)."""
+    return -(-(int(words * 1.4) + 4) // 16) * 16
 
 
 def generate_texts(loaded: LoadedModel, sources: list[str], settings: GenerationSettings,
@@ -133,10 +134,11 @@ def generate_texts(loaded: LoadedModel, sources: list[str], settings: Generation
     import torch
 
     tok, model = loaded.tokenizer, loaded.model
-    order = sorted(range(len(sources)), key=lambda i: (max_words[i], len(sources[i])))
+    limits = [words_to_tokens(w) for w in max_words]
+    order = sorted(range(len(sources)), key=lambda i: (limits[i], len(sources[i])))
     batches: list[list[int]] = []
-    for i in order:  # a batch never mixes word budgets, so each event gets exactly its own settings
-        if batches and len(batches[-1]) < max(1, settings.batch_size) and max_words[batches[-1][0]] == max_words[i]:
+    for i in order:  # a batch never mixes token limits, so each event gets exactly its own settings
+        if batches and len(batches[-1]) < max(1, settings.batch_size) and limits[batches[-1][0]] == limits[i]:
             batches[-1].append(i)
         else:
             batches.append([i])
@@ -146,14 +148,14 @@ def generate_texts(loaded: LoadedModel, sources: list[str], settings: Generation
         enc = tok([sources[i] for i in idx], truncation=True, max_length=loaded.max_source_tokens,
                   padding=True, return_tensors="pt")
         enc.pop("token_type_ids", None)
-        words = max_words[idx[0]]
+        limit = limits[idx[0]]
         kwargs: dict[str, Any] = {
-            "num_beams": settings.num_beams, "max_new_tokens": words_to_tokens(words),
+            "num_beams": settings.num_beams, "max_new_tokens": limit,
             "no_repeat_ngram_size": settings.no_repeat_ngram_size, "length_penalty": settings.length_penalty,
             "repetition_penalty": settings.repetition_penalty, "do_sample": False, "early_stopping": True,
         }
         if settings.min_words:
-            kwargs["min_new_tokens"] = min(words_to_tokens(settings.min_words), kwargs["max_new_tokens"] - 1)
+            kwargs["min_new_tokens"] = min(int(settings.min_words * 1.4), kwargs["max_new_tokens"] - 1)
         with torch.inference_mode():
             ids = model.generate(**enc, **kwargs)
         for i, seq in zip(idx, ids, strict=True):
