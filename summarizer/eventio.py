@@ -65,6 +65,14 @@ def event_to_dict(e: Event) -> dict[str, Any]:
     }
 
 
+def parse_object_line(line: str) -> dict[str, Any]:
+    """One JSONL line that must hold a JSON object; ValueError otherwise."""
+    obj = json.loads(line)
+    if not isinstance(obj, dict):
+        raise ValueError("expected a JSON object")
+    return obj
+
+
 def iter_event_lines(path: str | Path, skip_bad: bool = False, stats: dict | None = None):
     """Stream events from an event JSONL file; malformed lines raise `InputError` with the line."""
     path = str(path)
@@ -73,10 +81,7 @@ def iter_event_lines(path: str | Path, skip_bad: bool = False, stats: dict | Non
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
-                if not isinstance(obj, dict):
-                    raise ValueError("expected a JSON object")
-                yield event_from_dict(obj, f"line-{lineno}")
+                yield event_from_dict(parse_object_line(line), f"line-{lineno}")
             except (ValueError, TypeError) as exc:
                 if not skip_bad:
                     raise InputError(f"malformed event: {exc}", path, lineno) from None

@@ -67,10 +67,9 @@ class LoadedModel:
         return self._sha
 
     def count_tokens(self, texts) -> list[int]:
-        if not texts:
-            return []
-        ids = self.tokenizer(list(texts), add_special_tokens=False, verbose=False)["input_ids"]
-        return [len(x) + 2 for x in ids]
+        from .inputs import tokenizer_counter
+
+        return tokenizer_counter(self.tokenizer)(texts)
 
 
 def load_model(name_or_path: str | Path | None = None, threads: int | None = None, dtype: str = "float32") -> LoadedModel:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..eventio import event_from_dict
+from ..eventio import event_from_dict, parse_object_line
 from ..post import Event, Post
 from .fields import post_from_record
 from .plaintext import read_text
@@ -142,9 +142,7 @@ def _read_json_lines(text: str, path: str, stem: str, skip_bad: bool, stats: dic
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
-            if not isinstance(obj, dict):
-                raise ValueError("expected a JSON object")
+            obj = parse_object_line(line)
         except ValueError as exc:
             if skip_bad:
                 stats["skipped"] = stats.get("skipped", 0) + 1
