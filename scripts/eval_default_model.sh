@@ -3,7 +3,7 @@
 # Full pipeline (preprocess -> select -> generate -> post-process -> guard), beam 4, stemmed ROUGE F1, best reference.
 set -euo pipefail
 DATA=${DATA:-../shared/data}
-OUT=${OUT:-runs/eval}
+OUT=${OUT:-runs/eval}  # the model card numbers come from this script
 MODEL=${MODEL:-models/recap-minilm}
 BASE="-s lead -s lexrank -s textrank -s oracle"
 recap eval "$DATA/samsum/test.jsonl"      -s "model:$MODEL" $BASE --words ref --out "$OUT/samsum-test"

@@ -169,7 +169,11 @@ class Summarizer:
         index = SourceIndex(prepared.posts + ([Post("title", prepared.event.title)] if prepared.event.title else []))
         report = check(split_sentences(text), index)
         kept = guard(report, index, self.on_unsupported)
-        if not kept and prepared.posts and self.on_unsupported != "keep":
+        bad = sum(1 for c in report.sentences if c.unsupported)
+        # when most of what the model wrote is unsupported, patching sentence by sentence leaves fragments:
+        # the event's most central posts make the more useful (and faithful) recap
+        fallback = self.on_unsupported != "keep" and bool(prepared.posts) and (not kept or 2 * bad > len(report.sentences))
+        if fallback:
             kept = extractive_fallback(prepared.posts, plan.words)
         return Recap(
             id=prepared.event.id,
@@ -181,7 +185,7 @@ class Summarizer:
             stats={**prepared.stats, "faithfulness": round(report.share_supported, 4),
                    "guard": {"generated_sentences": len(report.sentences),
                              "unsupported_sentences": sum(1 for c in report.sentences if c.unsupported),
-                             "replaced": sum(1 for c in kept if c.replaced)},
+                             "replaced": sum(1 for c in kept if c.replaced), "extractive_fallback": fallback},
                    "posts_selected": len(plan.final.selection.posts) if plan.final else 0},
             order={"method": prepared.order.method, "reason": prepared.order.reason},
             key_posts=key_posts(prepared.posts),

@@ -179,3 +179,15 @@ def test_batch_killed_midway_leaves_no_partial_file_and_resumes(tiny_models, tmp
     assert f"{len(written)} already done" in res.stderr.replace("\n", " ")
     assert len((out / "recaps.jsonl").read_text().splitlines()) == 120
     assert not list(out.glob(".*.tmp"))
+
+
+def test_guard_modes_end_to_end(tiny_models):
+    ev = Event.from_texts(EVENT_TEXTS, id="council")
+    settings = GenerationSettings(num_beams=1, max_words=12)
+    kept = load_summarizer(str(tiny_models["bart"]), settings=settings, on_unsupported="keep").summarize(ev)
+    assert kept.to_json()["stats"]["guard"]["extractive_fallback"] is False
+    guarded = load_summarizer(str(tiny_models["bart"]), settings=settings).summarize(ev)
+    g = guarded.to_json()["stats"]["guard"]
+    # random weights write nothing any post supports: the recap falls back to the most central posts
+    assert g["extractive_fallback"] and guarded.recap.startswith("The council approved the budget")
+    assert all(s.support for s in guarded.sentences) and all(s.replaced for s in guarded.sentences)
