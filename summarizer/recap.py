@@ -169,12 +169,13 @@ class Summarizer:
         index = SourceIndex(prepared.posts + ([Post("title", prepared.event.title)] if prepared.event.title else []))
         report = check(split_sentences(text), index)
         kept = guard(report, index, self.on_unsupported)
+        central = key_posts(prepared.posts)
         bad = sum(1 for c in report.sentences if c.unsupported)
         # when most of what the model wrote is unsupported, patching sentence by sentence leaves fragments:
         # the event's most central posts make the more useful (and faithful) recap
         fallback = self.on_unsupported != "keep" and bool(prepared.posts) and (not kept or 2 * bad > len(report.sentences))
         if fallback:
-            kept = extractive_fallback(prepared.posts, plan.words)
+            kept = extractive_fallback(central, plan.words)
         return Recap(
             id=prepared.event.id,
             recap=" ".join(s.text for s in kept),
@@ -188,17 +189,17 @@ class Summarizer:
                              "replaced": sum(1 for c in kept if c.replaced), "extractive_fallback": fallback},
                    "posts_selected": len(plan.final.selection.posts) if plan.final else 0},
             order={"method": prepared.order.method, "reason": prepared.order.reason},
-            key_posts=key_posts(prepared.posts),
+            key_posts=central,
             hierarchical=len(plan.segments) > 1,
             raw=raw,
         )
 
 
-def extractive_fallback(posts: Sequence[Post], words: int) -> list[SentenceCheck]:
-    """When the guard removed every generated sentence: the most central posts' sentences, in order."""
+def extractive_fallback(central: Sequence[Post], words: int) -> list[SentenceCheck]:
+    """The recap when the guard rejects what the model wrote: the most central posts' sentences, in order."""
     out: list[SentenceCheck] = []
     used = 0
-    for p in key_posts(posts):
+    for p in central:
         for sent in split_sentences(p.display_text):
             if used >= words:
                 return out
