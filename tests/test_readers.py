@@ -118,6 +118,7 @@ def test_plain_lines_without_tags_are_separate_posts():
 
 def test_blocks_when_blank_lines_separate_multiline_posts():
     assert [t for _, t in split_lines("a\nb\n\nc\n")] == ["a b", "c"]
+    assert [t for _, t in split_lines("\none\ntwo\n\n\n")] == ["one", "two"]  # outer blank lines are not blocks
 
 
 def test_time_parsers():

@@ -34,8 +34,8 @@ def split_lines(text: str) -> list[tuple[int, str]]:
     nonblank = [(i + 1, ln.strip()) for i, ln in enumerate(lines) if ln.strip()]
     if not nonblank:
         return []
-    has_blank_between = any(not ln.strip() for ln in lines[lines.index(next(ln for ln in lines if ln.strip())):])
-    if has_blank_between and _uses_blocks(lines):
+    blank_between = nonblank[-1][0] - nonblank[0][0] + 1 > len(nonblank)  # not just leading/trailing blanks
+    if blank_between and _uses_blocks(lines):
         return _blocks(lines)
     return _join_continuations(nonblank)
 
