@@ -1,10 +1,11 @@
 #!/usr/bin/env python
-"""Time the default recap of a 500-post event (model load excluded), float32 vs dynamic int8.
+"""Time the default recap of a 500-post event (model load excluded): float32 vs dynamic int8, by beam size.
 
-    python scripts/bench_speed.py [--model PATH] [--posts 500] [--repeats 3]
+    python scripts/bench_speed.py [--model PATH] [--posts 500] [--repeats 3] [--beams 4 1] [--hierarchical]
 
 The event is the first N posts of a real crisis stream (`../shared/data/dutta/test.jsonl`),
-summarised with the default settings (beam 4, automatic length, hierarchical when needed).
+summarised with the default settings (automatic length, one pass over the selected posts)
+unless --hierarchical. All rows come from one run, so their ratios are comparable.
 """
 
 from __future__ import annotations
@@ -28,24 +29,26 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--dtypes", nargs="+", default=["float32", "int8"])
+    ap.add_argument("--beams", nargs="+", type=int, default=[4, 1])
+    ap.add_argument("--hierarchical", action="store_true")
     args = ap.parse_args()
-    from summarizer import load_summarizer
+    from summarizer import GenerationSettings, load_summarizer
     from summarizer.eventio import iter_event_lines
 
     event = next(itertools.islice(iter_event_lines(args.data), 1))
     event = replace(event, posts=event.posts[: args.posts])
-    for dtype in args.dtypes:
-        s = load_summarizer(args.model, threads=args.threads, dtype=dtype)
+    for dtype, beams in itertools.product(args.dtypes, args.beams):
+        s = load_summarizer(args.model, threads=args.threads, dtype=dtype, hierarchical=args.hierarchical,
+                            settings=GenerationSettings(num_beams=beams))
         s.summarize(event)  # warm-up
         times = []
         for _ in range(args.repeats):
             t = time.perf_counter()
             r = s.summarize(event)
             times.append(time.perf_counter() - t)
-        print(f"{dtype:>8}: {len(event.posts)} posts -> {len(r.recap.split())} words in "
+        print(f"{dtype:>8} beam {beams}: {len(event.posts)} posts -> {len(r.recap.split())} words in "
               f"{statistics.median(times):.2f}s (median of {args.repeats}; hierarchical={r.hierarchical})")
         print(f"          {r.recap[:300]}")
-
 
 if __name__ == "__main__":
     main()

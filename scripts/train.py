@@ -57,6 +57,8 @@ def build_examples(cfg: dict, split_key: str, tok, rng: random.Random, limits: d
         split = spec["split"] if isinstance(spec, dict) else split_key
         path = data_dir / name / f"{split}.jsonl"
         events = list(iter_event_lines(path, skip_bad=True))
+        if isinstance(spec, dict) and spec.get("exclude_id_prefixes"):  # e.g. topics held out for evaluation
+            events = [e for e in events if not e.id.startswith(tuple(spec["exclude_id_prefixes"]))]
         rng.shuffle(events)
         cap = spec.get("max_events") if isinstance(spec, dict) else spec
         if cap:

@@ -127,7 +127,8 @@ def summarize(
     repetition_penalty: Annotated[float, typer.Option()] = 1.0,
     seed: Annotated[int, typer.Option()] = 0,
     order: OrderOpt = "auto",
-    hierarchical: Annotated[bool, typer.Option(help="summarise time segments first for long events")] = True,
+    hierarchical: Annotated[bool, typer.Option(help="summarise time segments first for long events "
+                                                     "(more coverage, ~segments+1 times slower)")] = False,
     on_unsupported: Annotated[str, typer.Option(help="drop | extract | keep sentences with unsupported "
                                                 "names/numbers")] = "extract",
     threads: Annotated[int | None, typer.Option(help="CPU threads for torch")] = None,
@@ -173,7 +174,7 @@ def batch(
     seed: Annotated[int, typer.Option()] = 0,
     batch_size: Annotated[int, typer.Option(help="events per generate call")] = 8,
     order: OrderOpt = "auto",
-    hierarchical: Annotated[bool, typer.Option()] = True,
+    hierarchical: Annotated[bool, typer.Option(help="summarise time segments first for long events")] = False,
     on_unsupported: Annotated[str, typer.Option()] = "extract",
     threads: Annotated[int | None, typer.Option()] = None,
     dtype: Annotated[str, typer.Option()] = "float32",
@@ -215,13 +216,14 @@ def evaluate_cmd(
     embed: Annotated[bool, typer.Option(help="MiniLM embedding similarity to the references")] = True,
     beams: Annotated[int, typer.Option(help="beam size for model systems")] = 4,
     batch_size: Annotated[int, typer.Option()] = 8,
+    dtype: Annotated[str, typer.Option(help="model weights: float32 or int8 (dynamic quantization)")] = "float32",
 ) -> None:
     """Score systems against reference summaries, beside baselines, with confidence intervals."""
     from eval.harness import run_eval
 
     try:
         res = run_eval(data, system, out, limit=limit, words=words, seed=seed, bootstrap=bootstrap, embed=embed,
-                       beams=beams, batch_size=batch_size, log=lambda m: err.print(m, highlight=False))
+                       beams=beams, batch_size=batch_size, log=lambda m: err.print(m, highlight=False), dtype=dtype)
     except (RecapError, ValueError, OSError) as exc:
         fail(exc)
     sys.stdout.write((out / "report.md").read_text())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,15 @@ class LoadedModel:
             self._sha = h.hexdigest() if files else None
         return self._sha
 
+    @property
+    def max_words(self) -> int | None:
+        """The longest recap the model was trained to write (from recap_config.json), or None when unknown.
+
+        Past it a model trained on truncated targets never emits end-of-sequence: it runs to the token
+        limit (slow) and drifts (unfaithful), so automatic lengths stay below it."""
+        tokens = self.extra.get("max_target_tokens")
+        return max(15, int((int(tokens) - 4) / 1.4)) if tokens else None
+
     def count_tokens(self, texts) -> list[int]:
         from .inputs import tokenizer_counter
 
@@ -103,7 +113,9 @@ def load_model(name_or_path: str | Path | None = None, threads: int | None = Non
         raise ModelError(f"cannot load model {str(target)!r}: {str(exc).splitlines()[0]}{hint}") from None
     model.eval()
     if dtype == "int8":  # dynamic int8 quantisation of every Linear layer, for CPU inference
-        model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        with warnings.catch_warnings():  # torch marks eager quantisation deprecated (torchao); it still works
+            warnings.simplefilter("ignore", (DeprecationWarning, UserWarning))
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
     extra = {}
     recap_cfg = target / "recap_config.json"
     if local and recap_cfg.exists():

@@ -5,8 +5,10 @@
     print(s.summarize(Event.from_texts([...])).recap)
 
 Flow per event: prepare → (segment) → build input → generate (batched across events) →
-post-process → faithfulness guard. Long events whose posts do not fit the input budget are
-summarised hierarchically: time segments first, then the partial recaps.
+post-process → faithfulness guard. By default long events are summarised in one pass over the
+posts selection picked for the input budget (one generation per event keeps a 500-post event
+within seconds on a laptop); `hierarchical=True` summarises time segments first, then the partial
+recaps — more coverage, about (segments + 1)× the time.
 """
 
 from __future__ import annotations
@@ -31,13 +33,14 @@ MAX_SEGMENTS = 8
 COVERAGE_FOR_SINGLE_PASS = 0.6  # below this share of tokens selected, summarise segments first
 
 
-def auto_words(prepared: Prepared) -> int:
-    """Recap length from event size: ~2.8·√(words in kept posts), 15–400 words.
+def auto_words(prepared: Prepared, cap: int | None = None) -> int:
+    """Recap length from event size: ~2.8·√(words in kept posts), 15–400 words, at most `cap`.
 
     Fitted to the shared corpora's reference lengths (chats ≈ 20 words, 300-word tweet
-    clusters ≈ 50–90, 3,000-word commentaries ≈ 150+)."""
+    clusters ≈ 50–90, 3,000-word commentaries ≈ 150+); `cap` is the longest recap the model
+    was trained to write (`LoadedModel.max_words`)."""
     words = sum(len(p.display_text.split()) for p in prepared.posts)
-    return max(15, min(400, round(2.8 * math.sqrt(max(words, 1)))))
+    return max(15, min(cap or 400, 400, round(2.8 * math.sqrt(max(words, 1)))))
 
 
 @dataclass
@@ -77,13 +80,16 @@ class _Plan:
     words: int
     segments: list[ModelInput]
     final: ModelInput | None = None
+    segment_words: int = 0
+    sections: bool = False  # the recap is the segments' recaps joined in time order (long recaps)
+    joined: str | None = None
 
 
 class Summarizer:
     """A loaded model plus settings; `summarize_many` batches generation across events."""
 
     def __init__(self, loaded: LoadedModel, settings: GenerationSettings | None = None,
-                 prep: PrepConfig | None = None, hierarchical: bool = True, on_unsupported: str = "extract",
+                 prep: PrepConfig | None = None, hierarchical: bool = False, on_unsupported: str = "extract",
                  words_by_id: dict[str, int] | None = None):
         if on_unsupported not in GUARD_MODES:
             raise ValueError(f"--on-unsupported must be one of {', '.join(GUARD_MODES)}")
@@ -114,21 +120,26 @@ class Summarizer:
         plans = [self._plan(e) for e in events]
         seg_jobs = [(pi, si) for pi, p in enumerate(plans) for si in range(len(p.segments)) if len(p.segments) > 1]
         if seg_jobs:
-            seg_words = [max(30, plans[pi].words // 2) for pi, _ in seg_jobs]
             outs = generate_texts(self.loaded, [plans[pi].segments[si].text for pi, si in seg_jobs],
-                                  self.settings, seg_words)
+                                  self.settings, [plans[pi].segment_words for pi, _ in seg_jobs])
             partials: dict[int, list[str]] = {}
             for (pi, _), o in zip(seg_jobs, outs, strict=True):
                 partials.setdefault(pi, []).append(o)
             for pi, texts in partials.items():
-                plans[pi].final = self._second_pass(plans[pi], texts)
+                if plans[pi].sections:
+                    sources = [p.display_text for p in plans[pi].prepared.posts]
+                    plans[pi].joined = " ".join(
+                        postprocess(t, sources, uncased=self.loaded.uncased) for t in texts if t.strip())
+                else:
+                    plans[pi].final = self._second_pass(plans[pi], texts)
         for p in plans:
-            if p.final is None and p.segments:
+            if p.final is None and p.segments and not p.sections:
                 p.final = p.segments[0]
         todo = [i for i, p in enumerate(plans) if p.final is not None]
         outs = generate_texts(self.loaded, [plans[i].final.text for i in todo], self.settings,
                               [plans[i].words for i in todo]) if todo else []
         raw = dict(zip(todo, outs, strict=True))
+        raw.update({i: p.joined for i, p in enumerate(plans) if p.joined is not None})
         recaps = []
         for i, p in enumerate(plans):
             recaps.append(self._finish(p, raw.get(i, "")))
@@ -139,22 +150,30 @@ class Summarizer:
     # -- steps ----------------------------------------------------------------------------------------------
     def _plan(self, event: Event) -> _Plan:
         prepared = prepare(event, self.prep)
-        words = self.words_by_id.get(event.id) or self.settings.max_words or auto_words(prepared)
+        words = self.words_by_id.get(event.id) or self.settings.max_words or auto_words(prepared, self.loaded.max_words)
         if not prepared.posts:
             return _Plan(prepared, words, [])
         count = self.loaded.count_tokens
         budget = self.loaded.max_source_tokens
-        single = build_input(prepared, words, budget, count)
         lines = [post_line(p) for p in prepared.posts]
-        total = sum(count(lines))
+        sizes = count(lines)
+        cap = self.loaded.max_words
+        if cap and words > cap and len(prepared.posts) > 1:
+            # longer than the model can write in one go: one recap per time section, joined in order
+            k = min(MAX_SEGMENTS, math.ceil(words / cap), len(prepared.posts))
+            per_words = math.ceil(words / k)
+            segs = [build_input(prepared, per_words, budget, count, posts=part)
+                    for part in time_sections(prepared.posts, sizes, k)]
+            return _Plan(prepared, words, segs, segment_words=per_words, sections=True)
+        single = build_input(prepared, words, budget, count)
+        total = sum(sizes)
         if not self.hierarchical or not single.selection.left_out or single.selection.tokens >= \
                 COVERAGE_FOR_SINGLE_PASS * total:
             return _Plan(prepared, words, [single])
         k = min(MAX_SEGMENTS, math.ceil(total / max(1, budget)))
-        per = math.ceil(len(prepared.posts) / k)
-        segs = [build_input(prepared, max(30, words // 2), budget, count, posts=prepared.posts[j:j + per])
-                for j in range(0, len(prepared.posts), per)]
-        return _Plan(prepared, words, segs)
+        segs = [build_input(prepared, max(30, words // 2), budget, count, posts=part)
+                for part in time_sections(prepared.posts, sizes, k)]
+        return _Plan(prepared, words, segs, segment_words=max(30, words // 2))
 
     def _second_pass(self, plan: _Plan, partial_texts: list[str]) -> ModelInput:
         posts = [Post(id=f"segment-{i + 1}", text=t, clean_text=postprocess(t, [], uncased=False))
@@ -187,12 +206,27 @@ class Summarizer:
                    "guard": {"generated_sentences": len(report.sentences),
                              "unsupported_sentences": sum(1 for c in report.sentences if c.unsupported),
                              "replaced": sum(1 for c in kept if c.replaced), "extractive_fallback": fallback},
-                   "posts_selected": len(plan.final.selection.posts) if plan.final else 0},
+                   "posts_selected": len(plan.final.selection.posts) if plan.final else
+                   sum(len(s.selection.posts) for s in plan.segments),
+                   **({"sections": len(plan.segments)} if plan.sections else {})},
             order={"method": prepared.order.method, "reason": prepared.order.reason},
             key_posts=central,
-            hierarchical=len(plan.segments) > 1,
+            hierarchical=len(plan.segments) > 1 and not plan.sections,
             raw=raw,
         )
+
+
+def time_sections(posts: Sequence[Post], sizes: Sequence[int], k: int) -> list[list[Post]]:
+    """Split chronologically ordered posts into ≤ k consecutive runs of about equal token size."""
+    total = max(1, sum(sizes))
+    out: list[list[Post]] = [[]]
+    acc = 0
+    for post, size in zip(posts, sizes, strict=True):
+        if out[-1] and len(out) < k and acc >= total * len(out) / k:
+            out.append([])
+        out[-1].append(post)
+        acc += size
+    return out
 
 
 def extractive_fallback(central: Sequence[Post], words: int) -> list[SentenceCheck]:

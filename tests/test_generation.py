@@ -65,11 +65,34 @@ def test_hierarchical_for_long_events(tiny_models):
     texts = [f"Point number {i} about the {w} debate and the council plan #Ev" for i, w in
              enumerate(["budget", "roads", "schools", "parks", "buses", "housing"] * 15)]
     ev = Event.from_texts(texts, id="long")
-    s = load_summarizer(str(tiny_models["bart"]), settings=GenerationSettings(num_beams=1, max_words=20))
+    s = load_summarizer(str(tiny_models["bart"]), settings=GenerationSettings(num_beams=1, max_words=20),
+                        hierarchical=True)
     assert s.summarize(ev).hierarchical
-    flat = load_summarizer(str(tiny_models["bart"]), settings=GenerationSettings(num_beams=1, max_words=20),
-                           hierarchical=False)
-    assert not flat.summarize(ev).hierarchical
+    flat = load_summarizer(str(tiny_models["bart"]), settings=GenerationSettings(num_beams=1, max_words=20))
+    assert not flat.summarize(ev).hierarchical  # single pass over the selected posts is the default
+
+
+def test_long_requests_become_time_sections_and_auto_length_respects_capacity(tiny_models):
+    """A recap longer than the model was trained to write is one recap per time section, joined in order;
+    the automatic length never asks for more than the model can write."""
+    texts = [f"Minute {i}: the {w} story moves on #Ev" for i, w in
+             enumerate(["budget", "roads", "schools", "parks", "buses", "housing"] * 10)]
+    ev = Event.from_texts(texts, id="long")
+    s = load_summarizer(str(tiny_models["bart"]), settings=GenerationSettings(num_beams=1, max_words=60))
+    s.loaded.extra["max_target_tokens"] = 32  # capacity: int((32 - 4) / 1.4) = 20 words
+    assert s.loaded.max_words == 20
+    r = s.summarize(ev)
+    assert r.stats["sections"] == 3 and not r.hierarchical
+    plan = s._plan(ev)
+    position = {p.id: i for i, p in enumerate(plan.prepared.posts)}
+    spans = [[position[p.id] for p in seg.selection.posts] for seg in plan.segments]
+    assert all(a[-1] < b[0] for a, b in zip(spans, spans[1:], strict=False))  # consecutive time sections
+    auto = load_summarizer(str(tiny_models["bart"]), settings=GenerationSettings(num_beams=1))
+    auto.loaded.extra["max_target_tokens"] = 32
+    plan = auto._plan(ev)
+    assert plan.words == 20 and len(plan.segments) == 1  # √-rule would give ~57 words
+    del auto.loaded.extra["max_target_tokens"]
+    assert auto._plan(ev).words > 20
 
 
 def test_refuses_pickled_weights_and_missing_model(tmp_path, monkeypatch):

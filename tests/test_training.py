@@ -53,7 +53,8 @@ def test_train_script_smoke(tmp_path, fixtures):
     for split in ("train", "dev"):
         shutil.copy(fixtures / "events.jsonl", data / f"{split}.jsonl")
     cfg = {"base": "tiny", "seed": 1, "data_dir": str(tmp_path / "data"),
-           "mixture": {"demo": {"split": "train", "max_events": None, "repeat": 2, "all_references": True}},
+           "mixture": {"demo": {"split": "train", "max_events": None, "repeat": 2, "all_references": True,
+                                "exclude_id_prefixes": ["ev-3"]}},
            "augment_probability": 0.5, "max_source_tokens": 128, "max_target_tokens": 32, "batch_size": 2,
            "group_by_length_window": 2, "learning_rate": 0.001, "weight_decay": 0.01, "warmup_steps": 1,
            "max_steps": 4, "label_smoothing": 0.1, "share_encoder_decoder": True, "bf16_autocast": False,
@@ -67,6 +68,9 @@ def test_train_script_smoke(tmp_path, fixtures):
     assert res.returncode == 0, res.stderr[-2000:]
     log = [json.loads(x) for x in (run / "log.jsonl").read_text().splitlines()]
     assert log[-1]["step"] == 4 and "dev" in log[-1]
+    events = [json.loads(x) for x in (fixtures / "events.jsonl").read_text().splitlines()]
+    kept_refs = sum(len(e["references"]) for e in events if not e["id"].startswith("ev-3"))
+    assert json.loads((run / "data.json").read_text())["counts"]["demo"] == 2 * kept_refs  # held-out ids excluded
     assert (tmp_path / "model" / "model.safetensors").exists() and (tmp_path / "model" / "recap_config.json").exists()
     # resume continues from the checkpoint instead of starting over
     res = subprocess.run(cmd[:-2] + ["--resume", "--max-steps", "6"], capture_output=True, text=True, timeout=300)
