@@ -82,7 +82,7 @@ class _Plan:
     final: ModelInput | None = None
     segment_words: int = 0
     sections: bool = False  # the recap is the segments' recaps joined in time order (long recaps)
-    joined: str | None = None
+    partials: list[str] = field(default_factory=list)  # raw section recaps
 
 
 class Summarizer:
@@ -118,7 +118,8 @@ class Summarizer:
 
     def summarize_many(self, events: Sequence[Event], progress: Callable[[int], None] | None = None) -> list[Recap]:
         plans = [self._plan(e) for e in events]
-        seg_jobs = [(pi, si) for pi, p in enumerate(plans) for si in range(len(p.segments)) if len(p.segments) > 1]
+        seg_jobs = [(pi, si) for pi, p in enumerate(plans) for si in range(len(p.segments))
+                    if len(p.segments) > 1 or p.sections]
         if seg_jobs:
             outs = generate_texts(self.loaded, [plans[pi].segments[si].text for pi, si in seg_jobs],
                                   self.settings, [plans[pi].segment_words for pi, _ in seg_jobs])
@@ -127,9 +128,7 @@ class Summarizer:
                 partials.setdefault(pi, []).append(o)
             for pi, texts in partials.items():
                 if plans[pi].sections:
-                    sources = [p.display_text for p in plans[pi].prepared.posts]
-                    plans[pi].joined = " ".join(
-                        postprocess(t, sources, uncased=self.loaded.uncased) for t in texts if t.strip())
+                    plans[pi].partials = texts
                 else:
                     plans[pi].final = self._second_pass(plans[pi], texts)
         for p in plans:
@@ -139,7 +138,7 @@ class Summarizer:
         outs = generate_texts(self.loaded, [plans[i].final.text for i in todo], self.settings,
                               [plans[i].words for i in todo]) if todo else []
         raw = dict(zip(todo, outs, strict=True))
-        raw.update({i: p.joined for i, p in enumerate(plans) if p.joined is not None})
+        raw.update({i: "\n".join(p.partials) for i, p in enumerate(plans) if p.sections})
         recaps = []
         for i, p in enumerate(plans):
             recaps.append(self._finish(p, raw.get(i, "")))
@@ -184,7 +183,11 @@ class Summarizer:
     def _finish(self, plan: _Plan, raw: str) -> Recap:
         prepared = plan.prepared
         sources = [p.display_text for p in prepared.posts] + [prepared.event.title or ""]
-        text = postprocess(raw, sources, uncased=self.loaded.uncased) if raw else ""
+        # sections are post-processed one by one (each trims its own unfinished sentence), then once more
+        # joined, which drops a sentence one section repeats from another
+        pieces = plan.partials if plan.sections else [raw]
+        text = " ".join(postprocess(t, sources, uncased=self.loaded.uncased) for t in pieces if t.strip())
+        text = postprocess(text, sources, uncased=self.loaded.uncased) if plan.sections and text else text
         index = SourceIndex(prepared.posts + ([Post("title", prepared.event.title)] if prepared.event.title else []))
         report = check(split_sentences(text), index)
         kept = guard(report, index, self.on_unsupported)

@@ -72,7 +72,7 @@ def test_hierarchical_for_long_events(tiny_models):
     assert not flat.summarize(ev).hierarchical  # single pass over the selected posts is the default
 
 
-def test_long_requests_become_time_sections_and_auto_length_respects_capacity(tiny_models):
+def test_long_requests_become_time_sections_and_auto_length_respects_capacity(tiny_models, monkeypatch):
     """A recap longer than the model was trained to write is one recap per time section, joined in order;
     the automatic length never asks for more than the model can write."""
     texts = [f"Minute {i}: the {w} story moves on #Ev" for i, w in
@@ -87,6 +87,16 @@ def test_long_requests_become_time_sections_and_auto_length_respects_capacity(ti
     position = {p.id: i for i, p in enumerate(plan.prepared.posts)}
     spans = [[position[p.id] for p in seg.selection.posts] for seg in plan.segments]
     assert all(a[-1] < b[0] for a, b in zip(spans, spans[1:], strict=False))  # consecutive time sections
+    lopsided = Event.from_texts(["Kickoff at the stadium", " ".join(f"word{i}" for i in range(150))], id="two")
+    plan = s._plan(lopsided)
+    assert plan.sections and len(plan.segments) == 1  # one section only: it must still be generated
+    import summarizer.recap as recap_module
+
+    def fake_generate(loaded, sources, settings, max_words):
+        return ["Kickoff at the stadium."] * len(sources)
+
+    monkeypatch.setattr(recap_module, "generate_texts", fake_generate)
+    assert s.summarize(lopsided).recap == "Kickoff at the stadium."
     auto = load_summarizer(str(tiny_models["bart"]), settings=GenerationSettings(num_beams=1))
     auto.loaded.extra["max_target_tokens"] = 32
     plan = auto._plan(ev)
