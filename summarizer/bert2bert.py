@@ -64,6 +64,8 @@ def unshare(model: EncoderDecoderModel) -> EncoderDecoderModel:
     fresh = EncoderDecoderModel(encoder=BertModel(model.config.encoder, add_pooling_layer=False),
                                 decoder=BertLMHeadModel(model.config.decoder))
     fresh.config = model.config
-    fresh.load_state_dict({k: v.detach().clone() for k, v in model.state_dict().items()})
+    # a model re-loaded with `from_pretrained` grows an (unused, untrained) encoder pooler: not part of the seq2seq
+    fresh.load_state_dict({k: v.detach().clone() for k, v in model.state_dict().items()
+                           if not k.startswith("encoder.pooler.")})
     fresh.generation_config = model.generation_config
     return fresh

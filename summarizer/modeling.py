@@ -52,6 +52,7 @@ class LoadedModel:
     max_source_tokens: int
     uncased: bool
     extra: dict[str, Any] = field(default_factory=dict)
+    dtype: str = "float32"
     _sha: str | None = None
 
     @property
@@ -126,7 +127,7 @@ def load_model(name_or_path: str | Path | None = None, threads: int | None = Non
         max_src = min(max_src, int(max_pos))
     uncased = bool(getattr(tok, "do_lower_case", False)) or tok("A")["input_ids"] == tok("a")["input_ids"]
     return LoadedModel(model, tok, extra.get("name") or (target.name if local else str(name_or_path)),
-                       str(target) if local else None, max_src, uncased, extra)
+                       str(target) if local else None, max_src, uncased, extra, dtype)
 
 
 def words_to_tokens(words: int) -> int:

@@ -102,7 +102,7 @@ class Summarizer:
 
     @property
     def model_info(self) -> dict[str, Any]:
-        return {"name": self.loaded.name, "sha256": self.loaded.sha256}
+        return {"name": self.loaded.name, "sha256": self.loaded.sha256, "dtype": self.loaded.dtype}
 
     def config_key(self) -> dict[str, Any]:
         """Everything that changes the output: resume skips an event only when this matches."""
@@ -182,7 +182,9 @@ class Summarizer:
 
     def _finish(self, plan: _Plan, raw: str) -> Recap:
         prepared = plan.prepared
-        sources = [p.display_text for p in prepared.posts] + [prepared.event.title or ""]
+        # authors too: in chats the speakers' names often appear only as authors, yet recaps name them
+        sources = [p.display_text for p in prepared.posts] + [p.author or "" for p in prepared.posts] + \
+            [prepared.event.title or ""]
         # sections are post-processed one by one (each trims its own unfinished sentence), then once more
         # joined, which drops a sentence one section repeats from another
         pieces = plan.partials if plan.sections else [raw]

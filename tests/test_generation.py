@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from summarizer import Event, GenerationSettings, load_summarizer
+from summarizer import Event, GenerationSettings, Post, load_summarizer
 from summarizer.batch import iter_inputs, run_batch, safe_name
 from summarizer.cli import app
 from summarizer.errors import ModelError
@@ -124,6 +124,10 @@ def test_cli_summarize_formats(tiny_models, tmp_path):
     res = runner.invoke(app, ["summarize", str(f), "--model", m, "--format", "json", "--beams", "1"])
     data = json.loads(res.stdout)
     assert {"id", "recap", "sentences", "unsupported", "model", "generation", "stats"} <= set(data)
+    assert data["model"]["dtype"] == "float32" and data["generation"]["num_beams"] == 1
+    res = runner.invoke(app, ["summarize", str(f), "--model", m, "--format", "json", "--fast"])
+    data = json.loads(res.stdout)
+    assert data["model"]["dtype"] == "int8" and data["generation"]["num_beams"] == 1
     out = tmp_path / "recap.md"
     res = runner.invoke(app, ["summarize", str(f), "--model", m, "--format", "markdown", "--out", str(out)])
     assert res.exit_code == 0 and "## Key posts" in out.read_text() and "## Stats" in out.read_text()
@@ -224,3 +228,16 @@ def test_guard_modes_end_to_end(tiny_models):
     # random weights write nothing any post supports: the recap falls back to the most central posts
     assert g["extractive_fallback"] and guarded.recap.startswith("The council approved the budget")
     assert all(s.support for s in guarded.sentences) and all(s.replaced for s in guarded.sentences)
+
+
+def test_uncased_output_truecases_speaker_names_from_authors(tiny_models, monkeypatch):
+    """Chat speakers are often named only as authors; an uncased model's recap still spells them right."""
+    import summarizer.recap as recap_module
+
+    monkeypatch.setattr(recap_module, "generate_texts",
+                        lambda loaded, sources, settings, max_words: ["jason and amanda will meet tomorrow."])
+    s = load_summarizer(str(tiny_models["bert2bert"]), settings=GenerationSettings(num_beams=1, max_words=20))
+    assert s.loaded.uncased
+    ev = Event(id="chat", posts=[Post(id="1", text="shall we meet tomorrow at noon?", author="Jason"),
+                                 Post(id="2", text="yes, tomorrow works for me", author="Amanda")])
+    assert s.summarize(ev).recap == "Jason and Amanda will meet tomorrow."

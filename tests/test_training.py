@@ -75,6 +75,12 @@ def test_train_script_smoke(tmp_path, fixtures):
     # resume continues from the checkpoint instead of starting over
     res = subprocess.run(cmd[:-2] + ["--resume", "--max-steps", "6"], capture_output=True, text=True, timeout=300)
     assert res.returncode == 0 and "resumed at step 4" in res.stdout
+    # continuing from an exported model (the way the shipped model's stage 2 was trained) exports again
+    res = subprocess.run([sys.executable, str(ROOT / "scripts/train.py"), "--config", str(tmp_path / "cfg.json"),
+                          "--out", str(tmp_path / "run2"), "--init", str(tmp_path / "model"), "--max-steps", "2",
+                          "--export", str(tmp_path / "model2")], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert (tmp_path / "model2" / "model.safetensors").exists()
     from summarizer import Event, load_summarizer
 
     s = load_summarizer(str(tmp_path / "model"))
