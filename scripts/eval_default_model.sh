@@ -17,7 +17,7 @@ for set in $SETS; do
     samsum)     run "$DATA/samsum/test.jsonl" samsum-test ;;
     tweetsumm)  run "$DATA/tweetsumm/test.jsonl" tweetsumm-test ;;
     goal)       run "$DATA/goal/dev.jsonl" goal-dev ;;
-    background) run "$DATA/background/dev.jsonl" background-dev --limit "${BG_LIMIT:-30}" ;;
+    background) run "$DATA/background/dev.jsonl" background-dev --limit "${BG_LIMIT:-15}" ;;
     tsix)       # the two TSix topics the model never trained on (train_config_stage2.json excludes them)
                 mkdir -p "$OUT"
                 grep -E '"id": "tsix-(isis|spacex)-' "$DATA/tsix/test.jsonl" > "$OUT/tsix-heldout.jsonl"
