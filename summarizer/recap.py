@@ -154,25 +154,28 @@ class Summarizer:
             return _Plan(prepared, words, [])
         count = self.loaded.count_tokens
         budget = self.loaded.max_source_tokens
-        lines = [post_line(p) for p in prepared.posts]
-        sizes = count(lines)
         cap = self.loaded.max_words
         if cap and words > cap and len(prepared.posts) > 1:
             # longer than the model can write in one go: one recap per time section, joined in order
             k = min(MAX_SEGMENTS, math.ceil(words / cap), len(prepared.posts))
             per_words = math.ceil(words / k)
             segs = [build_input(prepared, per_words, budget, count, posts=part)
-                    for part in time_sections(prepared.posts, sizes, k)]
+                    for part in time_sections(prepared.posts, self._sizes(prepared), k)]
             return _Plan(prepared, words, segs, segment_words=per_words, sections=True)
         single = build_input(prepared, words, budget, count)
+        if not self.hierarchical or not single.selection.left_out:
+            return _Plan(prepared, words, [single])
+        sizes = self._sizes(prepared)  # only hierarchical plans need every post's size
         total = sum(sizes)
-        if not self.hierarchical or not single.selection.left_out or single.selection.tokens >= \
-                COVERAGE_FOR_SINGLE_PASS * total:
+        if single.selection.tokens >= COVERAGE_FOR_SINGLE_PASS * total:
             return _Plan(prepared, words, [single])
         k = min(MAX_SEGMENTS, math.ceil(total / max(1, budget)))
         segs = [build_input(prepared, max(30, words // 2), budget, count, posts=part)
                 for part in time_sections(prepared.posts, sizes, k)]
         return _Plan(prepared, words, segs, segment_words=max(30, words // 2))
+
+    def _sizes(self, prepared: Prepared) -> list[int]:
+        return self.loaded.count_tokens([post_line(p) for p in prepared.posts])
 
     def _second_pass(self, plan: _Plan, partial_texts: list[str]) -> ModelInput:
         posts = [Post(id=f"segment-{i + 1}", text=t, clean_text=postprocess(t, [], uncased=False))
