@@ -89,7 +89,7 @@ class EvalResult:
 
 def run_eval(data: Path, systems: Sequence[str], out: Path, limit: int | None = None, words: str = "ref",
              seed: int = 0, bootstrap: int = 1000, embed: bool = True, beams: int = 4, batch_size: int = 8,
-             log: Callable[[str], None] = print, dtype: str = "float32") -> EvalResult:
+             log: Callable[[str], None] = print, dtype: str = "float32", min_ratio: float | None = None) -> EvalResult:
     specs = [parse_system(s) for s in systems]
     if words not in ("ref", "auto") and not str(words).isdigit():
         raise ValueError("--words must be a number, 'ref' or 'auto'")
@@ -113,7 +113,7 @@ def run_eval(data: Path, systems: Sequence[str], out: Path, limit: int | None = 
                                                                                          strict=True)]
         else:
             preds[spec.label], model_meta[spec.label] = _run_model(spec, events, budgets, words, out, beams,
-                                                                   batch_size, seed, dtype)
+                                                                   batch_size, seed, dtype, min_ratio)
         timings[spec.label] = time.perf_counter() - t
         log(f"{spec.label}: {len(events)} events in {timings[spec.label]:.1f}s")
         atomic_write_text(out / "predictions" / f"{safe_name(spec.label)}.jsonl",
@@ -126,11 +126,12 @@ def run_eval(data: Path, systems: Sequence[str], out: Path, limit: int | None = 
 
 
 def _run_model(spec: SystemSpec, events: list[Event], budgets: list[int], words: str, out: Path, beams: int,
-               batch_size: int, seed: int, dtype: str = "float32") -> tuple[list[str], dict]:
-    from summarizer.modeling import GenerationSettings
+               batch_size: int, seed: int, dtype: str = "float32", min_ratio: float | None = None) -> tuple[list[str], dict]:
+    from summarizer.modeling import DEFAULT_MIN_RATIO, GenerationSettings
     from summarizer.recap import load_summarizer
 
     settings = GenerationSettings(num_beams=beams, seed=seed, batch_size=batch_size,
+                                  min_ratio=DEFAULT_MIN_RATIO if min_ratio is None else min_ratio,
                                   max_words=None if words in ("ref", "auto") else int(words))
     by_id = {e.id: w for e, w in zip(events, budgets, strict=True)} if words == "ref" else None
     s = load_summarizer(spec.path, settings=settings, words_by_id=by_id, dtype=dtype)

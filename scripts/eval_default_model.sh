@@ -9,9 +9,10 @@ DATA=${DATA:-../shared/data}
 OUT=${OUT:-runs/eval}  # the model card numbers come from this script
 MODEL=${MODEL:-models/recap-minilm}
 DTYPE=${DTYPE:-float32}
+MIN_RATIO=${MIN_RATIO:-0.8}  # the default --min-ratio
 BASE="-s lead -s lexrank -s textrank -s oracle"
 SETS=${*:-samsum tweetsumm goal background tsix}
-run() { recap eval "$1" -s "model:$MODEL" $BASE --words ref --dtype "$DTYPE" "${@:3}" --out "$OUT/$2"; }
+run() { recap eval "$1" -s "model:$MODEL" $BASE --words ref --dtype "$DTYPE" --min-ratio "$MIN_RATIO" "${@:3}" --out "$OUT/$2"; }
 for set in $SETS; do
   case $set in
     samsum)     run "$DATA/samsum/test.jsonl" samsum-test ;;

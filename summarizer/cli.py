@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from .errors import RecapError
+from .modeling import DEFAULT_MIN_RATIO
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn the live posts of an event into a short, faithful recap.")
@@ -94,15 +95,17 @@ def prep(
 
 FastOpt = Annotated[bool, typer.Option("--fast", help="shorthand for --dtype int8 --beams 1: ~3x faster, ~1 R-2 "
                                       "point lower on SAMSum (models/recap-minilm/README.md)")]
+MinRatioOpt = Annotated[float, typer.Option(help="write at least this share of the word budget (0: the model "
+                                          "stops when it likes)")]
 ModelOpt = Annotated[str | None, typer.Option("--model", "-m", help="local model dir or Hub id "
                                               "(default: the embedded model in models/)")]
 
 
 def _settings(beams: int, min_words: int, max_words: int | None, no_repeat: int, length_penalty: float,
-              repetition_penalty: float, seed: int, batch_size: int):
+              repetition_penalty: float, seed: int, batch_size: int, min_ratio: float):
     from .modeling import GenerationSettings
 
-    return GenerationSettings(num_beams=beams, min_words=min_words, max_words=max_words,
+    return GenerationSettings(num_beams=beams, min_words=min_words, max_words=max_words, min_ratio=min_ratio,
                               no_repeat_ngram_size=no_repeat, length_penalty=length_penalty,
                               repetition_penalty=repetition_penalty, seed=seed, batch_size=batch_size)
 
@@ -123,6 +126,7 @@ def summarize(
     input_format: Annotated[str, typer.Option("--input-format", help="input format (default: auto)")] = "auto",
     max_words: Annotated[int | None, typer.Option(help="recap length in words (default: from event size)")] = None,
     min_words: Annotated[int, typer.Option(help="minimum recap length in words")] = 0,
+    min_ratio: MinRatioOpt = DEFAULT_MIN_RATIO,
     beams: Annotated[int, typer.Option(help="beam size")] = 4,
     no_repeat_ngram: Annotated[int, typer.Option(help="no_repeat_ngram_size")] = 3,
     length_penalty: Annotated[float, typer.Option()] = 1.0,
@@ -150,7 +154,7 @@ def summarize(
         result = read_events(file, input_format, skip_bad=skip_bad)
         dtype, beams = ("int8", 1) if fast else (dtype, beams)
         s = _summarizer(model, threads, dtype, _settings(beams, min_words, max_words, no_repeat_ngram, length_penalty,
-                                                         repetition_penalty, seed, 8), order, hierarchical,
+                                                         repetition_penalty, seed, 8, min_ratio), order, hierarchical,
                         on_unsupported)
         recaps = s.summarize_many(result.events)
     except (RecapError, ValueError) as exc:
@@ -171,6 +175,7 @@ def batch(
     input_format: Annotated[str, typer.Option("--input-format")] = "auto",
     max_words: Annotated[int | None, typer.Option()] = None,
     min_words: Annotated[int, typer.Option()] = 0,
+    min_ratio: MinRatioOpt = DEFAULT_MIN_RATIO,
     beams: Annotated[int, typer.Option()] = 4,
     no_repeat_ngram: Annotated[int, typer.Option()] = 3,
     length_penalty: Annotated[float, typer.Option()] = 1.0,
@@ -194,7 +199,7 @@ def batch(
         inputs = list(iter_inputs(input, input_format, skip_bad))
         dtype, beams = ("int8", 1) if fast else (dtype, beams)
         s = _summarizer(model, threads, dtype, _settings(beams, min_words, max_words, no_repeat_ngram, length_penalty,
-                                                         repetition_penalty, seed, batch_size), order, hierarchical,
+                                                         repetition_penalty, seed, batch_size, min_ratio), order, hierarchical,
                         on_unsupported)
     except (RecapError, ValueError) as exc:
         fail(exc)
@@ -223,13 +228,15 @@ def evaluate_cmd(
     beams: Annotated[int, typer.Option(help="beam size for model systems")] = 4,
     batch_size: Annotated[int, typer.Option()] = 8,
     dtype: Annotated[str, typer.Option(help="model weights: float32 or int8 (dynamic quantization)")] = "float32",
+    min_ratio: MinRatioOpt = DEFAULT_MIN_RATIO,
 ) -> None:
     """Score systems against reference summaries, beside baselines, with confidence intervals."""
     from eval.harness import run_eval
 
     try:
         res = run_eval(data, system, out, limit=limit, words=words, seed=seed, bootstrap=bootstrap, embed=embed,
-                       beams=beams, batch_size=batch_size, log=lambda m: err.print(m, highlight=False), dtype=dtype)
+                       beams=beams, batch_size=batch_size, log=lambda m: err.print(m, highlight=False), dtype=dtype,
+                       min_ratio=min_ratio)
     except (RecapError, ValueError, OSError) as exc:
         fail(exc)
     sys.stdout.write((out / "report.md").read_text())

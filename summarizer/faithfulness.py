@@ -18,6 +18,10 @@ from .postprocess import split_sentences
 
 GUARD_MODES = ("drop", "extract", "keep")
 NO_SUPPORT = "<no supporting post>"
+# Participant roles a chat-trained model writes ("The customer asks...", "The agent says...") even when the posts
+# are a one-voice live-tweet stream: they name someone, so like a name they must be grounded — in the posts' own
+# words, or in a conversation between several authors.
+_ROLE = re.compile(r"\b(customers?|agents?)\b", re.I)
 _ITEM = re.compile(r"(?<![\w@#])(@\w+|#\w+|[£$€]?\d[\d,.]*(?:%|[a-zA-Z]{0,3})?)")
 _NAME = re.compile(r"(?<![\w@#'])([A-Z][\w'’-]*[a-z0-9][\w'’-]*|[A-Z]{2,})")
 _WORDS = re.compile(r"\w+")
@@ -56,6 +60,7 @@ class SourceIndex:
         self.words: set[str] = set()
         self.numbers: set[str] = set()
         self.content: list[set[str]] = []
+        self.authors = {p.author.lower() for p in self.posts if p.author}
         for p in self.posts:
             text = p.display_text + " " + (p.author or "")
             words = {w.lower() for w in _WORDS.findall(text)}
@@ -74,6 +79,9 @@ class SourceIndex:
             n = _norm_number(item)
             return n in self.numbers or re.sub(r"[a-z]+$", "", n) in self.numbers
         return all(part.lower() in self.words for part in _WORDS.findall(item))
+
+    def supports_role(self, role: str) -> bool:
+        return len(self.authors) >= 2 or role.lower() in self.words
 
     def support(self, sentence: str, k: int = 3) -> tuple[str, ...]:
         words = {w.lower() for w in _WORDS.findall(sentence)}
@@ -116,6 +124,7 @@ def check(sentences: Sequence[str], index: SourceIndex) -> FaithfulnessReport:
         support = index.support(s)
         if not support and index.posts:  # shares no content word with any post: unsupported as a whole
             miss += (NO_SUPPORT,)
+        miss += tuple(dict.fromkeys(f"<role: {r}>" for r in _ROLE.findall(s) if not index.supports_role(r)))
         checks.append(SentenceCheck(s, support, miss))
     return FaithfulnessReport(tuple(checks), total, tuple(bad))
 

@@ -118,7 +118,8 @@ def test_cli_eval_end_to_end(tiny_models, fixtures, tmp_path):
     out = tmp_path / "ev"
     res = CliRunner().invoke(app, ["eval", str(fixtures / "events.jsonl"), "-s", f"model:{tiny_models['bart']}",
                                    "-s", "lead", "-s", "lexrank", "-s", "oracle", "--out", str(out),
-                                   "--bootstrap", "100", "--beams", "1", "--dtype", "int8"])
+                                   "--bootstrap", "100", "--beams", "1", "--dtype", "int8",
+                                   "--min-ratio", "0.5"])
     assert res.exit_code == 0, res.output
     for f in ("report.md", "scores.csv", "scores.jsonl", "rouge2.png", "manifest.json"):
         assert (out / f).exists(), f
@@ -127,6 +128,7 @@ def test_cli_eval_end_to_end(tiny_models, fixtures, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert len(manifest["dataset"]["sha256"]) == 64 and manifest["models"]["model:bart"]["sha256"]
     assert manifest["models"]["model:bart"]["dtype"] == "int8"
+    assert manifest["models"]["model:bart"]["generation"]["min_ratio"] == 0.5
     report = (out / "report.md").read_text()
     assert "Difference from the best baseline" in report and "| oracle |" in report
     oracle = [r for r in rows if r["system"] == "oracle"]

@@ -17,7 +17,7 @@ from summarizer import Event, GenerationSettings, Post, load_summarizer
 from summarizer.batch import iter_inputs, run_batch, safe_name
 from summarizer.cli import app
 from summarizer.errors import ModelError
-from summarizer.modeling import generate_texts, load_model
+from summarizer.modeling import generate_texts, load_model, min_new_tokens, words_to_tokens
 
 runner = CliRunner()
 EVENT_TEXTS = ["The council approved the budget of 5 million #Vote", "Mayor Jones said libraries get 2 million #Vote",
@@ -53,6 +53,33 @@ def test_batched_generation_equals_one_at_a_time(tiny_models):
     batched = generate_texts(m, srcs, settings, [10, 10, 10])
     single = [generate_texts(m, [s], settings, [10])[0] for s in srcs]
     assert batched == single
+
+
+def test_min_ratio_floor_follows_each_events_own_budget(tiny_models, monkeypatch):
+    """A 10-word and a 40-word event in one call each get their own floor, never a batch-mate's."""
+    ratio = GenerationSettings(num_beams=1, min_ratio=0.8)
+    assert min_new_tokens(ratio, 40, words_to_tokens(40)) == 44       # 32 words x 1.4 tokens/word
+    assert min_new_tokens(ratio, 10, words_to_tokens(10)) == 11
+    assert min_new_tokens(GenerationSettings(min_ratio=0.0), 40, words_to_tokens(40)) == 0
+    assert GenerationSettings().min_ratio == 0.8   # the default floor, measured in models/recap-minilm/README.md
+    assert min_new_tokens(GenerationSettings(min_words=30, min_ratio=0.1), 40, 64) == 42   # the larger floor
+    assert min_new_tokens(GenerationSettings(min_ratio=1.0), 100, 32) == 31                  # below the limit
+    with pytest.raises(ValueError, match="min_ratio"):
+        GenerationSettings(min_ratio=1.5)
+    m = load_model(str(tiny_models["bart"]))
+    seen: list[tuple[int, int | None]] = []
+    real = m.model.generate
+
+    def spy(**kw):
+        seen.append((kw["input_ids"].shape[0], kw.get("min_new_tokens")))
+        return real(**kw)
+
+    monkeypatch.setattr(m.model, "generate", spy)
+    out = generate_texts(m, ["a b c", "d e f", "g h i"], ratio, [10, 40, 10])
+    assert len(out) == 3 and sorted(seen) == [(1, 44), (2, 11)]
+    seen.clear()
+    generate_texts(m, ["a b c"], GenerationSettings(num_beams=1, min_ratio=0.0), [10])
+    assert seen == [(1, None)]
 
 
 def test_deterministic(tiny_models):

@@ -86,3 +86,17 @@ def test_sentence_without_any_supporting_post_is_unsupported():
 
 def test_immediate_word_repeats_collapse():
     assert detokenize("the train train train tickets") == "the train tickets"
+
+
+def test_participant_roles_need_a_conversation_or_the_posts_own_words():
+    """'The customer complains...' is a chat model's habit; on a one-voice live-tweet stream it invents a person."""
+    stream = [Post(id=str(i), text=t) for i, t in enumerate(["Fares rise 5% in May, says the panel", "Trains late again"])]
+    s = "The customer is complaining that fares rise in May."
+    assert check([s], SourceIndex(stream)).sentences[0].unsupported == ("<role: customer>",)
+    chat = [Post(id="0", text="my train is late", author="@ann"), Post(id="1", text="sorry, fares rise", author="@Rail")]
+    assert check([s.replace(" in May", "")], SourceIndex(chat)).sentences[0].unsupported == ()
+    said = stream + [Post(id="2", text="Customers want cheaper fares")]
+    assert check(["Customers want cheaper fares."], SourceIndex(said)).sentences[0].unsupported == ()
+    report = check([s, "Fares rise 5% in May."], SourceIndex(stream))
+    assert report.share_supported == 1.0   # roles are not names: the faithfulness score is unchanged
+    assert [c.text for c in guard(report, SourceIndex(stream), "drop")] == ["Fares rise 5% in May."]
