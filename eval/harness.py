@@ -26,6 +26,7 @@ import numpy as np
 
 from summarizer.batch import run_batch, safe_name
 from summarizer.eventio import atomic_write_text, iter_event_lines
+from summarizer.modeling import DEFAULT_MIN_RATIO, GenerationSettings
 from summarizer.pipeline import Prepared, prepare
 from summarizer.post import Event
 
@@ -89,7 +90,7 @@ class EvalResult:
 
 def run_eval(data: Path, systems: Sequence[str], out: Path, limit: int | None = None, words: str = "ref",
              seed: int = 0, bootstrap: int = 1000, embed: bool = True, beams: int = 4, batch_size: int = 8,
-             log: Callable[[str], None] = print, dtype: str = "float32", min_ratio: float | None = None) -> EvalResult:
+             log: Callable[[str], None] = print, dtype: str = "float32", min_ratio: float = DEFAULT_MIN_RATIO) -> EvalResult:
     specs = [parse_system(s) for s in systems]
     if words not in ("ref", "auto") and not str(words).isdigit():
         raise ValueError("--words must be a number, 'ref' or 'auto'")
@@ -126,12 +127,11 @@ def run_eval(data: Path, systems: Sequence[str], out: Path, limit: int | None = 
 
 
 def _run_model(spec: SystemSpec, events: list[Event], budgets: list[int], words: str, out: Path, beams: int,
-               batch_size: int, seed: int, dtype: str = "float32", min_ratio: float | None = None) -> tuple[list[str], dict]:
-    from summarizer.modeling import DEFAULT_MIN_RATIO, GenerationSettings
+               batch_size: int, seed: int, dtype: str = "float32", min_ratio: float = DEFAULT_MIN_RATIO) -> tuple[list[str], dict]:
     from summarizer.recap import load_summarizer
 
     settings = GenerationSettings(num_beams=beams, seed=seed, batch_size=batch_size,
-                                  min_ratio=DEFAULT_MIN_RATIO if min_ratio is None else min_ratio,
+                                  min_ratio=min_ratio,
                                   max_words=None if words in ("ref", "auto") else int(words))
     by_id = {e.id: w for e, w in zip(events, budgets, strict=True)} if words == "ref" else None
     s = load_summarizer(spec.path, settings=settings, words_by_id=by_id, dtype=dtype)
