@@ -15,7 +15,9 @@ autocast on CPU, label smoothing, safetensors checkpoints and a JSONL log with l
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import lzma
 import random
 import shutil
 import sys
@@ -23,11 +25,12 @@ import time
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from trainloop import batches, collate, example_cost, load_unique, loss_fn, unique_state  # noqa: E402
 
 from summarizer.augment import streamify  # noqa: E402
 from summarizer.bert2bert import build_bert2bert, minilm_path, unshare  # noqa: E402
@@ -89,46 +92,11 @@ def encode(examples: list[dict], tok, cfg: dict) -> list[dict]:
     srcs = tok([e["source"] for e in examples], truncation=True, max_length=cfg["max_source_tokens"])["input_ids"]
     tgts = tok([e["target"] for e in examples], add_special_tokens=False)["input_ids"]
     out = []
-    for s, t in zip(srcs, tgts, strict=True):
+    for e, s, t in zip(examples, srcs, tgts, strict=True):
         m = cfg["max_target_tokens"] - 1
         t = t[:m] + [tok.sep_token_id] if len(t) < m else t[:m]  # no EOS taught on truncated targets
-        out.append({"src": s, "tgt": [tok.cls_token_id] + t})
+        out.append({"src": s, "tgt": [tok.cls_token_id] + t, "dataset": e.get("dataset")})
     return out
-
-
-def batches(data: list[dict], bs: int, window: int, rng: random.Random) -> list[list[int]]:
-    """Length-grouped batches: sort within random windows of `window` batches, then shuffle."""
-    idx = list(range(len(data)))
-    rng.shuffle(idx)
-    out = []
-    for w in range(0, len(idx), bs * window):
-        chunk = sorted(idx[w:w + bs * window], key=lambda i: len(data[i]["src"]) + 2 * len(data[i]["tgt"]))
-        out.extend(chunk[i:i + bs] for i in range(0, len(chunk), bs))
-    rng.shuffle(out)
-    return out
-
-
-def collate(items: list[dict], pad: int = 0) -> dict[str, torch.Tensor]:
-    ls = max(len(x["src"]) for x in items)
-    lt = max(len(x["tgt"]) for x in items) - 1
-    src = torch.full((len(items), ls), pad, dtype=torch.long)
-    dec = torch.full((len(items), lt), pad, dtype=torch.long)
-    lab = torch.full((len(items), lt), -100, dtype=torch.long)
-    for i, x in enumerate(items):
-        src[i, : len(x["src"])] = torch.tensor(x["src"])
-        t = torch.tensor(x["tgt"])
-        dec[i, : len(t) - 1] = t[:-1]
-        lab[i, : len(t) - 1] = t[1:]
-    return {"input_ids": src, "attention_mask": (src != pad).long(), "decoder_input_ids": dec,
-            "decoder_attention_mask": (dec != pad).long() | (lab != -100).long(), "labels": lab}
-
-
-def loss_fn(model, batch: dict, smoothing: float) -> torch.Tensor:
-    out = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
-                decoder_input_ids=batch["decoder_input_ids"], decoder_attention_mask=batch["decoder_attention_mask"])
-    logits = out.logits.float()
-    return F.cross_entropy(logits.reshape(-1, logits.size(-1)), batch["labels"].reshape(-1),
-                           ignore_index=-100, label_smoothing=smoothing)
 
 
 @torch.no_grad()
@@ -159,17 +127,7 @@ def save_checkpoint(ckpt: Path, model, opt, sched, step: int, rng_state) -> None
     tmp = ckpt.with_name(ckpt.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    state = {k: v.contiguous() for k, v in model.state_dict().items()}
-    # shared tensors: store each storage once, remember aliases
-    seen: dict[int, str] = {}
-    tensors, aliases = {}, {}
-    for k, v in state.items():
-        ptr = v.data_ptr()
-        if ptr in seen:
-            aliases[k] = seen[ptr]
-        else:
-            seen[ptr] = k
-            tensors[k] = v
+    tensors, aliases = unique_state(model)  # shared tensors: each storage once, aliases restore the sharing
     save_file(tensors, str(tmp / "model.safetensors"))
     torch.save({"opt": opt.state_dict(), "sched": sched.state_dict()}, tmp / "optim.pt")
     (tmp / "state.json").write_text(json.dumps({"step": step, "aliases": aliases, "rng": rng_state}))
@@ -197,6 +155,38 @@ def export(model, tok, out: Path, cfg: dict, extra: dict) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
 
 
+def write_pack(out: Path, model, tok, cfg: dict, data: dict) -> None:
+    """Everything `train_accel.py` needs, as plain arrays and safetensors (no pickles, no text to re-tokenize).
+
+    Token ids fit uint16 (vocab 30,522); xz and bf16 weights keep the folder small enough to travel."""
+    import numpy as np
+
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    (tmp / "init").mkdir(parents=True)
+    names = sorted(cfg["mixture"])
+    for split, rows in (("train", data["train"]), ("dev_loss", data.get("dev_loss", []))):
+        ds = [names.index(r["dataset"]) if r.get("dataset") in names else 255 for r in rows]
+        arrays = {"ds": np.asarray(ds, dtype=np.uint8)}
+        for key in ("src", "tgt"):
+            arrays[key] = np.asarray([t for r in rows for t in r[key]], dtype=np.uint16)
+            arrays[key + "_len"] = np.asarray([len(r[key]) for r in rows], dtype=np.int32)
+        buf = io.BytesIO()
+        np.savez(buf, **arrays)  # xz with a 64 MiB window also squeezes out the repeated (re-augmented) events
+        (tmp / f"{split}.npz.xz").write_bytes(lzma.compress(buf.getvalue(), preset=9))
+    tensors, aliases = unique_state(model)
+    # a model loaded with from_pretrained grows an unused, untrained encoder pooler: not part of the seq2seq
+    tensors = {k: v for k, v in tensors.items() if not k.startswith("encoder.pooler.")}
+    aliases = {k: v for k, v in aliases.items() if not k.startswith("encoder.pooler.")}
+    save_file({k: v.to(torch.bfloat16) for k, v in tensors.items()}, str(tmp / "init" / "model.safetensors"))
+    (tmp / "init" / "aliases.json").write_text(json.dumps(aliases))
+    model.config.save_pretrained(str(tmp / "init"))
+    model.generation_config.save_pretrained(str(tmp / "init"))
+    (tmp / "train_config.json").write_text(json.dumps({**cfg, "datasets": names}, indent=2))
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--config", default="models/recap-minilm/train_config.json")
@@ -205,6 +195,8 @@ def main() -> None:
     ap.add_argument("--export", default=None, help="write the final HF model directory here")
     ap.add_argument("--max-steps", type=int, default=None)
     ap.add_argument("--tiny", action="store_true", help="randomly initialised 2-layer model (smoke tests)")
+    ap.add_argument("--pack", default=None, help="write the encoded data, the initial weights and the config to "
+                    "this folder for scripts/train_accel.py (a GPU machine without the preprocessing deps), then stop")
     ap.add_argument("--init", default=None, help="start from an exported model dir (e.g. models/recap-minilm): "
                     "its copies of shared layers are identical, so re-sharing restores the trained model")
     args = ap.parse_args()
@@ -227,6 +219,8 @@ def main() -> None:
         train = build_examples(cfg, "train", tok, rng, augment=cfg.get("augment_probability", 0.0))
         dev = build_examples(cfg, "dev", tok, random.Random(1), limits=cfg["dev"])
         data = {"train": encode(train, tok, cfg), "dev": dev,
+                "dev_loss": encode(build_examples(cfg, "dev", tok, random.Random(2), limits=cfg["dev_loss"]), tok, cfg)
+                if cfg.get("dev_loss") else [],
                 "counts": {ds: sum(1 for e in train if e["dataset"] == ds) for ds in cfg["mixture"]}}
         cache.write_text(json.dumps(data))
         print(f"built {len(train)} train / {len(dev)} dev examples in {time.time() - t0:.0f}s", flush=True)
@@ -248,6 +242,10 @@ def main() -> None:
             model = share_layers(model)
     else:
         model = build_bert2bert(minilm_path(), share=cfg["share_encoder_decoder"])
+    if args.pack:
+        write_pack(Path(args.pack), model, tok, cfg, data)
+        print(f"packed {len(train)} train / {len(data.get('dev_loss', []))} dev-loss examples into {args.pack}")
+        return
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
     decay = [p for p in params if p.dim() >= 2]
@@ -262,10 +260,7 @@ def main() -> None:
     ckpt = out / "checkpoint"
     if args.resume and ckpt.exists():
         st = json.loads((ckpt / "state.json").read_text())
-        tensors = load_file(str(ckpt / "model.safetensors"))
-        for k, src in st["aliases"].items():
-            tensors[k] = tensors[src]
-        model.load_state_dict(tensors)
+        load_unique(model, load_file(str(ckpt / "model.safetensors")), st["aliases"])
         o = torch.load(ckpt / "optim.pt", weights_only=True)
         opt.load_state_dict(o["opt"])
         sched.load_state_dict(o["sched"])
@@ -278,7 +273,8 @@ def main() -> None:
     t_start, ema = time.time(), None
     seen_examples = 0
     while step < total:
-        order = batches(train, cfg["batch_size"], cfg["group_by_length_window"], random.Random(cfg["seed"] + epoch))
+        order = batches([example_cost(x["src"], x["tgt"]) for x in train], cfg["batch_size"],
+                        cfg["group_by_length_window"], random.Random(cfg["seed"] + epoch))
         skip = step - epoch * len(order) if step > epoch * len(order) else 0
         for b in order[skip:]:
             batch = collate([train[i] for i in b])

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from summarizer.faithfulness import SourceIndex, check, guard, items
+from summarizer.faithfulness import SourceIndex, addressed_conversation, check, guard, items
 from summarizer.post import Post
 from summarizer.postprocess import (
     case_table,
@@ -58,7 +58,7 @@ def test_faithfulness_flags_invented_names_and_numbers():
     ix = _index()
     rep = check(["@MayaOkafor says the charge raises £40m a year.", "Ridership hit 95% said John Smith."], ix)
     assert rep.sentences[0].unsupported == () and rep.sentences[0].support == ("0",)
-    assert set(rep.sentences[1].unsupported) == {"95%", "John", "Smith"}
+    assert {u for u in rep.sentences[1].unsupported if not u.startswith("<")} == {"95%", "John", "Smith"}
     assert rep.checked == 5 and abs(rep.share_supported - 0.4) < 1e-9
 
 
@@ -100,3 +100,35 @@ def test_participant_roles_need_a_conversation_or_the_posts_own_words():
     report = check([s, "Fares rise 5% in May."], SourceIndex(stream))
     assert report.share_supported == 1.0   # roles are not names: the faithfulness score is unchanged
     assert [c.text for c in guard(report, SourceIndex(stream), "drop")] == ["Fares rise 5% in May."]
+
+
+def test_an_authorless_support_thread_is_a_conversation_but_a_news_stream_is_not():
+    """Two voices without author fields (one side opens with the other's handle, the other answers) ground
+    'customer'/'agent'; a news stream whose posts open with the same name does not."""
+    thread = ["railhelp my train is late again", "Sorry to hear that! We are checking it for you now.",
+              "railhelp still nothing, fares rise too", "Thanks for waiting, your refund is on its way."]
+    news = ["trump wins the primary in Ohio", "trump rally draws thousands", "Polls close at 8pm in Ohio",
+            "Turnout high across the state"]
+    s = "The customer says the train is late."
+    assert addressed_conversation(thread) and not addressed_conversation(news)
+    assert check([s], SourceIndex([Post(id=str(i), text=t) for i, t in enumerate(thread)])).sentences[0].unsupported == ()
+    assert "<role: customer>" in check([s], SourceIndex([Post(id=str(i), text=t) for i, t in enumerate(news)])
+                                       ).sentences[0].unsupported
+    # the handle opening every post is one voice talking, not two
+    assert not addressed_conversation(["railhelp we are late", "railhelp we apologise"])
+
+
+def test_a_sentence_about_something_else_is_off_topic_even_without_names():
+    """An uncased model's invented names stay lowercase and pass the name check: coverage catches the sentence."""
+    posts = [Post(id="0", text="Blast near the bus stand in Dilsukhnagar, seven killed"),
+             Post(id="1", text="Ambulances at the bus stand, injured taken to hospital"),
+             Post(id="2", text="Police cordon off the area after the blasts")]
+    index = SourceIndex(posts)
+    off = "After the blasts, millions of iraqis turned out to vote in the first democratic elections for years."
+    (c,) = check([off], index).sentences
+    assert any(u.startswith("<off-topic") for u in c.unsupported)
+    # inflections and the words a recap uses to report count as covered; short sentences are not judged on coverage
+    on = "Police said seven were killed and the injured were taken to hospitals after blasts at the bus stand."
+    assert check([on], index).sentences[0].unsupported == ()
+    assert check(["Police confirm more blasts."], index).sentences[0].unsupported == ()
+    assert [x.text for x in guard(check([on, off], index), index, "drop")] == [on]

@@ -86,3 +86,84 @@ def test_train_script_smoke(tmp_path, fixtures):
     s = load_summarizer(str(tmp_path / "model"))
     assert s.loaded.max_source_tokens == 128
     assert isinstance(s.summarize(Event.from_texts(["a post about the vote", "another post"])).recap, str)
+
+
+def test_accelerator_pack_train_and_assemble(tmp_path, fixtures):
+    """train.py --pack -> train_accel.py (here on the CPU) -> --assemble: the GPU path end to end.
+
+    The pack must carry the exact initial weights (re-shared), the loop must keep the best dev loss,
+    and the shards must reassemble into a model that loads and summarizes."""
+    data = tmp_path / "data" / "demo"
+    data.mkdir(parents=True)
+    for split in ("train", "dev"):
+        shutil.copy(fixtures / "events.jsonl", data / f"{split}.jsonl")
+    cfg = {"base": "tiny", "seed": 1, "data_dir": str(tmp_path / "data"),
+           "mixture": {"demo": {"split": "train", "max_events": None, "repeat": 2, "all_references": True}},
+           "augment_probability": 0.5, "max_source_tokens": 128, "max_target_tokens": 32, "batch_size": 2,
+           "group_by_length_window": 2, "learning_rate": 0.001, "weight_decay": 0.01, "warmup_steps": 1,
+           "max_steps": 2, "label_smoothing": 0.1, "share_encoder_decoder": True, "bf16_autocast": False,
+           "threads": 1, "checkpoint_every": 2, "eval_every": 2, "dev": {"demo": 2}, "dev_loss": {"demo": 3},
+           "accelerator": {"batch_size": 2, "learning_rate": 0.003, "warmup_steps": 2, "budget_s": 600,
+                           "eval_every_s": 0.0, "bf16_autocast": True},
+           "generation": {"num_beams": 1, "no_repeat_ngram_size": 3, "length_penalty": 1.0, "max_new_tokens": 8}}
+    (tmp_path / "cfg.json").write_text(json.dumps(cfg))
+    script = [sys.executable, str(ROOT / "scripts/train.py"), "--config", str(tmp_path / "cfg.json")]
+    res = subprocess.run(script + ["--out", str(tmp_path / "run"), "--tiny", "--export", str(tmp_path / "m0")],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    pack = tmp_path / "pack"
+    res = subprocess.run(script + ["--out", str(tmp_path / "run"), "--init", str(tmp_path / "m0"), "--pack", str(pack)],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import train_accel
+    from transformers import EncoderDecoderModel
+
+    from summarizer.bert2bert import share_layers
+
+    m0 = share_layers(EncoderDecoderModel.from_pretrained(str(tmp_path / "m0"), dtype=torch.float32))
+    packed = train_accel.build_model(pack / "init")
+    assert packed.decoder.bert.encoder.layer[1].intermediate is packed.encoder.encoder.layer[1].intermediate
+    reference = m0.state_dict()  # (from_pretrained grows an unused encoder pooler, which the pack leaves out)
+    for k, v in packed.state_dict().items():  # the tiny model's weights were exported in bf16: exact
+        assert torch.equal(reference[k], v), k
+    assert len(train_accel.load_split(pack, "train")) > 0 and len(train_accel.load_split(pack, "dev_loss")) > 0
+
+    out = tmp_path / "accel"
+    res = subprocess.run([sys.executable, str(ROOT / "scripts/train_accel.py"), "--pack", str(pack), "--out", str(out),
+                          "--max-steps", "6", "--device", "cpu"], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    log = [json.loads(x) for x in (out / "log.jsonl").read_text().splitlines()]
+    assert log[0]["step"] == 0 and log[-1]["done"]["steps"] == 6
+    evals = [r for r in log if "dev_loss" in r]
+    best = min(evals, key=lambda r: r["dev_loss"]["all"])
+    assert json.loads((out / "summary.json").read_text())["best"]["step"] == best["step"]
+    assert best["step"] > 0  # a learning rate this high on 6 steps of the training set must lower the dev loss
+
+    res = subprocess.run([sys.executable, str(ROOT / "scripts/train_accel.py"), "--pack", str(pack),
+                          "--assemble", str(out), "--export", str(tmp_path / "m1")], capture_output=True, text=True,
+                         timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    from summarizer import Event, load_summarizer
+
+    s = load_summarizer(str(tmp_path / "m1"))
+    assert s.loaded.max_source_tokens == 128
+    assert isinstance(s.summarize(Event.from_texts(["a post about the vote", "another post"])).recap, str)
+
+
+def test_weight_shards_split_big_tensors_and_round_trip(tmp_path, monkeypatch):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import train_accel
+
+    monkeypatch.setattr(train_accel, "SHARD_BYTES", 1000)
+    tensors = {"emb": torch.randn(50, 16), "small": torch.randn(3), "mid": torch.randn(20, 10)}
+    train_accel.write_shards(tensors, tmp_path, {"best": {"step": 1}})
+    files = list(tmp_path.glob("shard*.safetensors"))
+    assert len(files) > 2 and all(f.stat().st_size < 1000 + 500 for f in files)  # header overhead only
+    back = train_accel.read_shards(tmp_path)
+    assert set(back) == set(tensors)
+    for k, v in tensors.items():
+        assert torch.equal(back[k], v.to(torch.bfloat16)), k
+    train_accel.write_shards({"small": torch.ones(3)}, tmp_path, {})  # a later best replaces, never mixes
+    assert set(train_accel.read_shards(tmp_path)) == {"small"}
