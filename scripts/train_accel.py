@@ -12,8 +12,10 @@
 Why a second script: the lent GPU machine has torch and transformers but none of the preprocessing
 dependencies and no network, so inputs are built here, exactly as at inference, and travel as token ids.
 GPU time is lent by the minute, so the schedule is a time budget (warmup, then linear decay to zero at
-`budget_s`, or at `max_epochs` if the machine is fast enough to get there first), the dev loss is measured every `eval_every_s`, and the best weights are kept. They come back
-as bf16 safetensors shards small enough for the machine's file limits; `--assemble` re-shares them.
+`budget_s`, or at `max_epochs` if the machine is fast enough to get there first). The dev loss is measured every
+`eval_every_s` and the best weights are kept: token-weighted by default, or with `"select": "macro"` the mean over
+dev datasets, so a small non-dialogue set weighs as much as SAMSum. The weights come back as bf16 safetensors
+shards small enough for the machine's file limits; `--assemble` re-shares them.
 On a machine without a GPU the same loop runs on the CPU (that is how the tests exercise it).
 """
 
@@ -160,6 +162,7 @@ def dev_loss(model, dev: list[dict], device: str, bf16: bool, names: list[str]) 
     model.train()
     res = {k: round(v[0] / max(1.0, v[1]), 4) for k, v in tot.items()}
     res["all"] = round(sum(v[0] for v in tot.values()) / max(1.0, sum(v[1] for v in tot.values())), 4)
+    res["macro"] = round(sum(res[k] for k in tot) / max(1, len(tot)), 4)  # every dataset counts the same
     return res
 
 
@@ -194,7 +197,8 @@ def train(pack: Path, out: Path, budget_s: float | None, max_steps: int | None, 
     first = dev_loss(model, dev, device, bf16, names) if dev else {}
     emit({"step": 0, "dev_loss": first, "train_examples": len(train_rows), "device": device,
           "gpu": torch.cuda.get_device_name() if device == "cuda" else None})
-    best_loss = first.get("all", math.inf)
+    select = acc.get("select", "all")  # "all": token-weighted dev NLL; "macro": the mean over dev datasets
+    best_loss = first.get(select, math.inf)
     best = {"step": 0, "dev_loss": first}
     step, epoch, seen, ema = 0, 0, 0, None
     t0 = time.time()
@@ -224,11 +228,11 @@ def train(pack: Path, out: Path, budget_s: float | None, max_steps: int | None, 
             if time.time() - t0 >= next_eval:
                 next_eval += acc["eval_every_s"]
                 best_loss, best = _evaluate(model, dev, device, bf16, names, step, epoch, seen, t0, ema, lr,
-                                            best_loss, best, out, emit)
+                                            best_loss, best, out, emit, select)
         else:
             epoch += 1
     best_loss, best = _evaluate(model, dev, device, bf16, names, step, epoch, seen, t0, ema, 0.0,
-                                best_loss, best, out, emit)
+                                best_loss, best, out, emit, select)
     summary = {"steps": step, "examples_seen": seen, "epochs": round(seen / max(1, len(train_rows)), 2),
                "train_seconds": round(time.time() - t0), "best": best, "device": device}
     if not (out / "summary.json").exists():  # nothing beat the initial weights: say so, return no shards
@@ -237,12 +241,12 @@ def train(pack: Path, out: Path, budget_s: float | None, max_steps: int | None, 
     return summary
 
 
-def _evaluate(model, dev, device, bf16, names, step, epoch, seen, t0, ema, lr, best_loss, best, out, emit):
-    res = dev_loss(model, dev, device, bf16, names) if dev else {"all": -step}
+def _evaluate(model, dev, device, bf16, names, step, epoch, seen, t0, ema, lr, best_loss, best, out, emit, select):
+    res = dev_loss(model, dev, device, bf16, names) if dev else {"all": -step, "macro": -step}
     rec = {"step": step, "epoch": epoch, "seconds": round(time.time() - t0, 1), "loss": ema and round(ema, 4),
            "lr": lr, "ex_per_s": round(seen / max(1e-9, time.time() - t0), 1), "dev_loss": res}
-    if res["all"] < best_loss:
-        best_loss, best = res["all"], {"step": step, "dev_loss": res}
+    if res[select] < best_loss:
+        best_loss, best = res[select], {"step": step, "dev_loss": res, "selected_by": select}
         tensors, _ = unique_state(model)
         write_shards(tensors, out, {"best": best, "seconds": rec["seconds"]})
         rec["kept"] = True

@@ -167,3 +167,27 @@ def test_weight_shards_split_big_tensors_and_round_trip(tmp_path, monkeypatch):
         assert torch.equal(back[k], v.to(torch.bfloat16)), k
     train_accel.write_shards({"small": torch.ones(3)}, tmp_path, {})  # a later best replaces, never mixes
     assert set(train_accel.read_shards(tmp_path)) == {"small"}
+
+
+def test_macro_selection_keeps_the_weights_best_on_average_over_datasets(tmp_path, monkeypatch):
+    """With "select": "macro" a small dataset's dev loss counts as much as SAMSum's token-weighted bulk."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import train_accel
+
+    results = iter([{"samsum": 2.0, "background": 7.0, "all": 2.5, "macro": 4.5},
+                    {"samsum": 2.2, "background": 5.0, "all": 2.6, "macro": 3.6}])
+    monkeypatch.setattr(train_accel, "dev_loss", lambda *a, **k: next(results))
+    model = torch.nn.Linear(2, 2)
+    kept = []
+    best_loss, best = float("inf"), {}
+    for step in (1, 2):
+        best_loss, best = train_accel._evaluate(model, [1], "cpu", False, [], step, 0, 8, 0.0, 1.0, 1e-4,
+                                                best_loss, best, tmp_path, kept.append, "macro")
+    assert best["step"] == 2 and best["selected_by"] == "macro" and best_loss == 3.6
+    assert [r.get("kept", False) for r in kept] == [True, True]
+    results = iter([{"all": 2.5, "macro": 4.5}, {"all": 2.6, "macro": 3.6}])
+    best_loss, best = float("inf"), {}
+    for step in (1, 2):  # token-weighted: the first is kept
+        best_loss, best = train_accel._evaluate(model, [1], "cpu", False, [], step, 0, 8, 0.0, 1.0, 1e-4,
+                                                best_loss, best, tmp_path, kept.append, "all")
+    assert best["step"] == 1
