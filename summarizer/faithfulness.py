@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -150,16 +151,16 @@ class SourceIndex:
         return (best[1], best[2]) if best and best[0] > 0 else None
 
 
-def _stem(word: str) -> str:
+@lru_cache(maxsize=1)
+def _porter():
     from nltk.stem.porter import PorterStemmer  # rule-based: no corpus download
 
-    global _STEMMER
-    if _STEMMER is None:
-        _STEMMER = PorterStemmer()
-    return _STEMMER.stem(word)
+    return PorterStemmer()
 
 
-_STEMMER = None
+@lru_cache(maxsize=1 << 16)
+def _stem(word: str) -> str:
+    return _porter().stem(word)
 
 
 def items(sentence: str) -> list[str]:
