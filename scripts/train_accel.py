@@ -63,20 +63,12 @@ def _bert2bert():
 
 def build_model(init: Path, tensors: dict[str, torch.Tensor] | None = None):
     """The shared BERT2BERT of `init/config.json`, with `tensors` (default: the pack's initial weights)."""
-    from transformers import (
-        BertLMHeadModel,
-        BertModel,
-        EncoderDecoderConfig,
-        EncoderDecoderModel,
-        GenerationConfig,
-    )
+    from transformers import EncoderDecoderConfig, GenerationConfig
 
-    cfg = EncoderDecoderConfig.from_pretrained(str(init))
-    model = EncoderDecoderModel(encoder=BertModel(cfg.encoder, add_pooling_layer=False),
-                                decoder=BertLMHeadModel(cfg.decoder))
-    model.config = cfg
+    b2b = _bert2bert()
+    model = b2b.from_config(EncoderDecoderConfig.from_pretrained(str(init)))
     model.generation_config = GenerationConfig.from_pretrained(str(init))
-    _bert2bert().share_layers(model)
+    b2b.share_layers(model)
     if tensors is None:
         tensors = load_file(str(init / "model.safetensors"))
     load_unique(model, {k: v.float() for k, v in tensors.items()},

@@ -59,11 +59,17 @@ def build_bert2bert(base: str | Path | None = None, share: bool = True, config: 
     return share_layers(model) if share else model
 
 
+def from_config(config) -> EncoderDecoderModel:
+    """An untrained, unshared model of `config`'s shape (no encoder pooler), to load a state dict into."""
+    model = EncoderDecoderModel(encoder=BertModel(config.encoder, add_pooling_layer=False),
+                                decoder=BertLMHeadModel(config.decoder))
+    model.config = config
+    return model
+
+
 def unshare(model: EncoderDecoderModel) -> EncoderDecoderModel:
     """An equivalent model with independent tensors, which `save_pretrained` accepts."""
-    fresh = EncoderDecoderModel(encoder=BertModel(model.config.encoder, add_pooling_layer=False),
-                                decoder=BertLMHeadModel(model.config.decoder))
-    fresh.config = model.config
+    fresh = from_config(model.config)
     # a model re-loaded with `from_pretrained` grows an (unused, untrained) encoder pooler: not part of the seq2seq
     fresh.load_state_dict({k: v.detach().clone() for k, v in model.state_dict().items()
                            if not k.startswith("encoder.pooler.")})

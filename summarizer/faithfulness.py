@@ -63,6 +63,11 @@ def _norm_number(tok: str) -> str:
     return re.sub(r"(?<=\d)(st|nd|rd|th)$", "", t)
 
 
+def _content(words) -> list[str]:
+    """The lowercased words that carry content: not stop words, longer than two letters."""
+    return [w for w in words if w not in ENGLISH_STOP_WORDS and len(w) > 2]
+
+
 _LEAD = re.compile(r"\s*@?([A-Za-z]\w{2,})\b")
 _ADDRESS = re.compile(r"\b(you|your|we|our|us)\b", re.I)
 
@@ -105,7 +110,7 @@ class SourceIndex:
                     n = _norm_number(m.group(0))
                     self.numbers.add(n)
                     self.numbers.add(re.sub(r"[a-z]+$", "", n))
-            self.content.append({w for w in words if w not in ENGLISH_STOP_WORDS and len(w) > 2})
+            self.content.append(set(_content(words)))
 
     def supports_item(self, item: str) -> bool:
         if item[0] in "@#":
@@ -117,7 +122,7 @@ class SourceIndex:
 
     def coverage(self, sentence: str) -> tuple[int, int] | None:
         """(content words found in the posts, content words), stemmed; None for a sentence too short to judge."""
-        content = [w for w in (x.lower() for x in _WORDS.findall(sentence)) if w not in ENGLISH_STOP_WORDS and len(w) > 2]
+        content = _content(x.lower() for x in _WORDS.findall(sentence))
         if len(content) < _MIN_JUDGED:
             return None
         if self._stems is None:
@@ -132,8 +137,7 @@ class SourceIndex:
         return self._conversation
 
     def support(self, sentence: str, k: int = 3) -> tuple[str, ...]:
-        words = {w.lower() for w in _WORDS.findall(sentence)}
-        words = {w for w in words if w not in ENGLISH_STOP_WORDS and len(w) > 2}
+        words = set(_content(w.lower() for w in _WORDS.findall(sentence)))
         scored = sorted(((len(words & c), i) for i, c in enumerate(self.content)), key=lambda x: (-x[0], x[1]))
         if not scored or scored[0][0] == 0:
             return ()
