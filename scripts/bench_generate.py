@@ -29,7 +29,7 @@ def run(mode: str, model: str | None, data: str, n: int, batch_size: int, thread
     from summarizer.eventio import iter_event_lines
 
     events = list(itertools.islice(iter_event_lines(data), n))
-    s = load_summarizer(model, threads=threads,
+    s = load_summarizer(model, threads=threads, writer="model",  # time generation, whatever the stream kind
                         settings=GenerationSettings(num_beams=1, batch_size=batch_size if mode == "batch" else 1))
     s.summarize(events[0])  # warm-up outside the timing
     t = time.perf_counter()

@@ -4,15 +4,17 @@
 #   bash scripts/eval_default_model.sh                 # all sets
 #   bash scripts/eval_default_model.sh samsum tsix     # some of them
 #   DTYPE=int8 OUT=runs/eval-int8 bash scripts/eval_default_model.sh samsum
+#   WRITER=model OUT=runs/eval-writer-model bash scripts/eval_default_model.sh   # the model writes every recap
 set -euo pipefail
 DATA=${DATA:-../shared/data}
 OUT=${OUT:-runs/eval}  # the model card numbers come from this script
 MODEL=${MODEL:-models/recap-minilm}
 DTYPE=${DTYPE:-float32}
 MIN_RATIO=${MIN_RATIO:-0.8}  # the default --min-ratio
-BASE="-s lead -s lexrank -s textrank -s oracle"
+WRITER=${WRITER:-auto}  # the default --writer: broadcast streams get the extractive recap (recap_config.json "writes")
+BASE="-s lead -s lexrank -s textrank -s central -s oracle"
 SETS=${*:-samsum tweetsumm goal background tsix}
-run() { recap eval "$1" -s "model:$MODEL" $BASE --words ref --dtype "$DTYPE" --min-ratio "$MIN_RATIO" "${@:3}" --out "$OUT/$2"; }
+run() { recap eval "$1" -s "model:$MODEL" $BASE --words ref --dtype "$DTYPE" --min-ratio "$MIN_RATIO" --writer "$WRITER" "${@:3}" --out "$OUT/$2"; }
 for set in $SETS; do
   case $set in
     samsum)     run "$DATA/samsum/test.jsonl" samsum-test ;;

@@ -97,6 +97,8 @@ FastOpt = Annotated[bool, typer.Option("--fast", help="shorthand for --dtype int
                                       "points lower on SAMSum (models/recap-minilm/README.md)")]
 MinRatioOpt = Annotated[float, typer.Option(help="write at least this share of the word budget (0: the model "
                                           "stops when it likes)")]
+WriterOpt = Annotated[str, typer.Option(help="auto (the model for the stream kinds its recap_config.json says it "
+                                        "writes well, else central sentences) | model | extract")]
 ModelOpt = Annotated[str | None, typer.Option("--model", "-m", help="local model dir or Hub id "
                                               "(default: the embedded model in models/)")]
 
@@ -110,12 +112,14 @@ def _settings(beams: int, min_words: int, max_words: int | None, no_repeat: int,
                               repetition_penalty=repetition_penalty, seed=seed, batch_size=batch_size)
 
 
-def _summarizer(model, threads, dtype, settings, order, hierarchical, on_unsupported):
+def _summarizer(model, threads, dtype, settings, order, hierarchical, on_unsupported, writer):
     from .pipeline import PrepConfig
-    from .recap import load_summarizer
+    from .recap import WRITERS, load_summarizer
 
+    if writer not in WRITERS:  # before loading the model: a typo should not cost a model load
+        raise RecapError(f"unknown --writer {writer!r}; choose {', '.join(WRITERS)}")
     return load_summarizer(model, threads=threads, dtype=dtype, settings=settings, prep=PrepConfig(order=order),
-                           hierarchical=hierarchical, on_unsupported=on_unsupported)
+                           hierarchical=hierarchical, on_unsupported=on_unsupported, writer=writer)
 
 
 @app.command()
@@ -142,6 +146,7 @@ def summarize(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="write here (atomically) instead of stdout")] = None,
     skip_bad: Annotated[bool, typer.Option("--skip-bad")] = False,
     fast: FastOpt = False,
+    writer: WriterOpt = "auto",
 ) -> None:
     """Write the recap of an event (the main job)."""
     from .eventio import atomic_write_text
@@ -155,10 +160,17 @@ def summarize(
         dtype, beams = ("int8", 1) if fast else (dtype, beams)
         s = _summarizer(model, threads, dtype, _settings(beams, min_words, max_words, no_repeat_ngram, length_penalty,
                                                          repetition_penalty, seed, 8, min_ratio), order, hierarchical,
-                        on_unsupported)
+                        on_unsupported, writer)
         recaps = s.summarize_many(result.events)
     except (RecapError, ValueError) as exc:
         fail(exc)
+    for r in recaps:  # say when the text is not the model's writing (markdown and JSON carry it in their stats)
+        if format == "text" and r.stats.get("writer") == "extract" and writer != "extract":
+            err.print(f"{r.id}: extractive recap — {r.stats['extract_reason']} (--writer model to ask it anyway)",
+                      highlight=False)
+        elif format == "text" and r.stats.get("guard", {}).get("extractive_fallback"):
+            err.print(f"{r.id}: extractive recap — the guard rejected most of what the model wrote "
+                      "(--on-unsupported keep to see it)", highlight=False)
     parts = [render(r, format, e.title) for r, e in zip(recaps, result.events, strict=True)]
     text = ("" if format == "json" or len(parts) == 1 else "\n").join(parts)
     if out:
@@ -189,6 +201,7 @@ def batch(
     dtype: Annotated[str, typer.Option()] = "float32",
     skip_bad: Annotated[bool, typer.Option("--skip-bad")] = False,
     fast: FastOpt = False,
+    writer: WriterOpt = "auto",
 ) -> None:
     """Recap many events into DIR; resumable, atomic; failures go to DIR/failures.jsonl (exit 1)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -200,7 +213,7 @@ def batch(
         dtype, beams = ("int8", 1) if fast else (dtype, beams)
         s = _summarizer(model, threads, dtype, _settings(beams, min_words, max_words, no_repeat_ngram, length_penalty,
                                                          repetition_penalty, seed, batch_size, min_ratio), order, hierarchical,
-                        on_unsupported)
+                        on_unsupported, writer)
     except (RecapError, ValueError) as exc:
         fail(exc)
     with Progress(TextColumn("recaps"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err,
@@ -229,6 +242,7 @@ def evaluate_cmd(
     batch_size: Annotated[int, typer.Option()] = 8,
     dtype: Annotated[str, typer.Option(help="model weights: float32 or int8 (dynamic quantization)")] = "float32",
     min_ratio: MinRatioOpt = DEFAULT_MIN_RATIO,
+    writer: WriterOpt = "auto",
 ) -> None:
     """Score systems against reference summaries, beside baselines, with confidence intervals."""
     from eval.harness import run_eval
@@ -236,7 +250,7 @@ def evaluate_cmd(
     try:
         res = run_eval(data, system, out, limit=limit, words=words, seed=seed, bootstrap=bootstrap, embed=embed,
                        beams=beams, batch_size=batch_size, log=lambda m: err.print(m, highlight=False), dtype=dtype,
-                       min_ratio=min_ratio)
+                       min_ratio=min_ratio, writer=writer)
     except (RecapError, ValueError, OSError) as exc:
         fail(exc)
     sys.stdout.write((out / "report.md").read_text())

@@ -87,6 +87,15 @@ class LoadedModel:
         tokens = self.extra.get("max_target_tokens")
         return max(15, int((int(tokens) - 4) / 1.4)) if tokens else None
 
+    @property
+    def writes(self) -> tuple[str, ...] | None:
+        """The stream kinds the model was shown to recap well (recap_config.json "writes"), or None: all kinds.
+
+        Under `--writer auto` other kinds get the extractive recap: a model trained on chats that writes word
+        salad on match commentary should not be the default there."""
+        kinds = self.extra.get("writes")
+        return tuple(kinds) if kinds else None
+
     def count_tokens(self, texts) -> list[int]:
         from .inputs import tokenizer_counter
 

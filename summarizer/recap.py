@@ -16,20 +16,22 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .faithfulness import GUARD_MODES, SentenceCheck, SourceIndex, check, guard
+from .faithfulness import GUARD_MODES, SentenceCheck, SourceIndex, check, guard, stream_kind
 from .inputs import ModelInput, build_input, post_line
 from .modeling import GenerationSettings, LoadedModel, generate_texts, load_model
 from .pipeline import Prepared, PrepConfig, prepare
 from .post import Event, Post
 from .postprocess import postprocess, split_sentences
-from .selection import embed_tfidf, salience
+from .selection import embed_tfidf, salience, select_posts
 from .timeparse import format_time
 
 MAX_SEGMENTS = 8
+WRITERS = ("auto", "model", "extract")
 COVERAGE_FOR_SINGLE_PASS = 0.6  # below this share of tokens selected, summarise segments first
 
 
@@ -83,6 +85,7 @@ class _Plan:
     segment_words: int = 0
     sections: bool = False  # the recap is the segments' recaps joined in time order (long recaps)
     partials: list[str] = field(default_factory=list)  # raw section recaps
+    extract: str = ""  # why this recap is extractive without asking the model (empty: the model writes)
 
 
 class Summarizer:
@@ -90,15 +93,18 @@ class Summarizer:
 
     def __init__(self, loaded: LoadedModel, settings: GenerationSettings | None = None,
                  prep: PrepConfig | None = None, hierarchical: bool = False, on_unsupported: str = "extract",
-                 words_by_id: dict[str, int] | None = None):
+                 words_by_id: dict[str, int] | None = None, writer: str = "auto"):
         if on_unsupported not in GUARD_MODES:
             raise ValueError(f"--on-unsupported must be one of {', '.join(GUARD_MODES)}")
+        if writer not in WRITERS:
+            raise ValueError(f"--writer must be one of {', '.join(WRITERS)}")
         self.loaded = loaded
         self.settings = settings or GenerationSettings()
         self.prep = prep or PrepConfig()
         self.hierarchical = hierarchical
         self.on_unsupported = on_unsupported
         self.words_by_id = words_by_id or {}  # per-event lengths, e.g. each reference's length in evaluation
+        self.writer = writer  # auto: the model where it declares it writes well (LoadedModel.writes), else extraction
 
     @property
     def model_info(self) -> dict[str, Any]:
@@ -109,7 +115,7 @@ class Summarizer:
         lengths = hashlib.sha256(json.dumps(sorted(self.words_by_id.items())).encode()).hexdigest()[:16] \
             if self.words_by_id else None
         return {"model": self.model_info, "generation": self.settings.to_dict(), "hierarchical": self.hierarchical,
-                "words_by_id": lengths,
+                "words_by_id": lengths, "writer": self.writer,
                 "on_unsupported": self.on_unsupported, "prep": {"order": self.prep.order,
                                                                "near": self.prep.near_duplicates}}
 
@@ -152,6 +158,8 @@ class Summarizer:
         words = self.words_by_id.get(event.id) or self.settings.max_words or auto_words(prepared, self.loaded.max_words)
         if not prepared.posts:
             return _Plan(prepared, words, [])
+        if reason := self._extract_reason(prepared):
+            return _Plan(prepared, words, [], extract=reason)
         count = self.loaded.count_tokens
         budget = self.loaded.max_source_tokens
         cap = self.loaded.max_words
@@ -173,6 +181,14 @@ class Summarizer:
         segs = [build_input(prepared, max(30, words // 2), budget, count, posts=part)
                 for part in time_sections(prepared.posts, sizes, k)]
         return _Plan(prepared, words, segs, segment_words=max(30, words // 2))
+
+    def _extract_reason(self, prepared: Prepared) -> str:
+        if self.writer == "extract":
+            return "--writer extract"
+        writes = self.loaded.writes
+        if self.writer == "auto" and writes and (kind := stream_kind(prepared.posts)) not in writes:
+            return f"{kind} stream: {self.loaded.name} writes recaps of {' and '.join(writes)} streams only"
+        return ""
 
     def _sizes(self, prepared: Prepared) -> list[int]:
         return self.loaded.count_tokens([post_line(p) for p in prepared.posts])
@@ -200,9 +216,10 @@ class Summarizer:
         bad = sum(1 for c in report.sentences if c.unsupported)
         # when most of what the model wrote is unsupported, patching sentence by sentence leaves fragments:
         # the event's most central posts make the more useful (and faithful) recap
-        fallback = self.on_unsupported != "keep" and bool(prepared.posts) and (not kept or 2 * bad > len(report.sentences))
-        if fallback:
-            kept = extractive_fallback(central, plan.words)
+        fallback = bool(prepared.posts) and not plan.extract and self.on_unsupported != "keep" and \
+            (not kept or 2 * bad > len(report.sentences))
+        if fallback or plan.extract:
+            kept = extractive_fallback(prepared.posts, plan.words)
         return Recap(
             id=prepared.event.id,
             recap=" ".join(s.text for s in kept),
@@ -214,6 +231,8 @@ class Summarizer:
                    "guard": {"generated_sentences": len(report.sentences),
                              "unsupported_sentences": sum(1 for c in report.sentences if c.unsupported),
                              "replaced": sum(1 for c in kept if c.replaced), "extractive_fallback": fallback},
+                   "writer": "extract" if plan.extract else "model",
+                   **({"extract_reason": plan.extract} if plan.extract else {}),
                    "posts_selected": len(plan.final.selection.posts) if plan.final else
                    sum(len(s.selection.posts) for s in plan.segments),
                    **({"sections": len(plan.segments)} if plan.sections else {})},
@@ -237,17 +256,30 @@ def time_sections(posts: Sequence[Post], sizes: Sequence[int], k: int) -> list[l
     return out
 
 
-def extractive_fallback(central: Sequence[Post], words: int) -> list[SentenceCheck]:
-    """The recap when the guard rejects what the model wrote: the most central posts' sentences, in order."""
-    out: list[SentenceCheck] = []
-    used = 0
-    for p in central:
-        for sent in split_sentences(p.display_text):
-            if used >= words:
-                return out
-            out.append(SentenceCheck(sent, (p.id,), (), replaced=True))
-            used += len(sent.split())
-    return out
+def extractive_fallback(posts: Sequence[Post], words: int) -> list[SentenceCheck]:
+    """The recap when the guard rejects what the model wrote: the event's central sentences, in time order.
+
+    Sentences (not whole posts) are ranked the way input selection ranks posts (salience + MMR, `select_posts`)
+    against the recap's word budget, so a 300-word request on a stream of long posts gets ~300 words of its
+    most central sentences rather than the first sentences of five posts."""
+    units = [Post(id=p.id, text=sent, clean_text=sent, duplicates=p.duplicates)
+             for p in posts for sent in map(_untagged, split_sentences(p.display_text)) if len(sent.split()) >= 3]
+    if not units:
+        units = [Post(id=p.id, text=p.display_text, clean_text=p.display_text) for p in posts]
+    if not units:
+        return []
+    chosen = select_posts(units, words, count_tokens=lambda texts: [len(t.split()) for t in texts]).posts
+    if not chosen:  # every sentence is longer than the budget: the most central one
+        chosen = key_posts(units, k=1)
+    return [SentenceCheck(u.display_text, (u.id,), (), replaced=True) for u in chosen]
+
+
+_TAG_TAIL = re.compile(r"(?:\s+#\w+)+\s*$")
+
+
+def _untagged(sentence: str) -> str:
+    """A live-tweet's closing hashtags ("... slower than ever #TransitFuture") are not part of its sentence."""
+    return _TAG_TAIL.sub("", sentence) or sentence
 
 
 def key_posts(posts: Sequence[Post], k: int = 5) -> list[Post]:

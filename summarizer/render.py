@@ -31,6 +31,10 @@ def to_markdown(r: Recap, title: str | None = None) -> str:
               f"- time span: {span}",
               f"- top hashtags: {tags}",
               f"- model: {r.model['name']}"]
+    if s.get("writer") == "extract":
+        lines.append(f"- recap: extractive ({s['extract_reason']})")
+    elif s.get("guard", {}).get("extractive_fallback"):
+        lines.append("- recap: extractive (the guard rejected most of what the model wrote)")
     if r.unsupported:
         lines.append(f"- unsupported items removed or flagged: {', '.join(r.unsupported)}")
     return "\n".join(lines) + "\n"

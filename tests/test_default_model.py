@@ -27,17 +27,46 @@ def test_model_directory_is_complete_and_small():
     assert json.loads((MODEL / "recap_config.json").read_text())["max_source_tokens"] > 0
 
 
-def test_default_model_summarizes_the_bundled_example_quickly(monkeypatch):
-    monkeypatch.delenv("RECAP_MODEL", raising=False)
-    assert default_model_path() == MODEL
-    s = load_summarizer()
-    event = read_events(ROOT / "examples" / "city-transit-panel.txt").events[0]
-    recap = s.summarize(event)  # speed is measured by scripts/bench_speed.py, not asserted under CI load
-    assert len(recap.recap.split()) >= 5
-    assert recap.sentences and all(sent.support for sent in recap.sentences)
-    # the guard leaves no unsupported name or number in what is returned
+@pytest.fixture(scope="module")
+def default_summarizer():
+    return load_summarizer()
+
+
+def _assert_guarded(recap, event):
     from summarizer.faithfulness import SourceIndex, check
     from summarizer.pipeline import prepare
 
+    assert len(recap.recap.split()) >= 5
+    assert recap.sentences and all(sent.support for sent in recap.sentences)
+    # the guard leaves no unsupported name or number in what is returned
     index = SourceIndex(prepare(event).posts)
     assert not check([x.text for x in recap.sentences], index).unsupported
+
+
+def test_default_model_on_the_bundled_example(monkeypatch, default_summarizer):
+    """The bundled panel is a broadcast stream: by default it gets the extractive recap; asked, the model writes."""
+    monkeypatch.delenv("RECAP_MODEL", raising=False)
+    assert default_model_path() == MODEL
+    s = default_summarizer
+    assert s.loaded.writes == ("conversation",)
+    event = read_events(ROOT / "examples" / "city-transit-panel.txt").events[0]
+    recap = s.summarize(event)  # speed is measured by scripts/bench_speed.py, not asserted under CI load
+    assert recap.stats["writer"] == "extract" and recap.stats["guard"]["generated_sentences"] == 0
+    _assert_guarded(recap, event)
+    forced = load_summarizer(writer="model").summarize(event)
+    assert forced.stats["writer"] == "model" and forced.stats["guard"]["generated_sentences"] > 0
+    _assert_guarded(forced, event)
+
+
+def test_default_model_writes_the_recap_of_a_conversation(default_summarizer):
+    from summarizer import Event, Post
+
+    lines = [("Priya", "Is the pricing page ready for the launch on Thursday?"),
+             ("Marco", "Almost, legal still has to approve the refund wording."),
+             ("Priya", "And the demo video?"),
+             ("Hana", "The video is done. I will upload it to the press kit tonight."),
+             ("Priya", "Great, thanks both. Thursday it is.")]
+    event = Event(id="chat", posts=[Post(id=str(i), text=t, author=a) for i, (a, t) in enumerate(lines)])
+    recap = default_summarizer.summarize(event)
+    assert recap.stats["writer"] == "model" and recap.stats["guard"]["generated_sentences"] > 0
+    _assert_guarded(recap, event)

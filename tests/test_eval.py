@@ -96,6 +96,12 @@ def test_lead_and_oracle_choices():
     assert oracle.startswith("The vote passed 7 to 2")
 
 
+def test_central_scores_the_recap_the_guard_falls_back_to():
+    from summarizer.recap import extractive_fallback
+
+    assert get_baseline("central").summarize(POSTS, 20) == " ".join(s.text for s in extractive_fallback(POSTS, 20))
+
+
 def test_random_is_seeded():
     assert get_baseline("random", 4).summarize(POSTS, 10) == get_baseline("random", 4).summarize(POSTS, 10)
 

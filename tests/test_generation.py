@@ -268,3 +268,61 @@ def test_uncased_output_truecases_speaker_names_from_authors(tiny_models, monkey
     ev = Event(id="chat", posts=[Post(id="1", text="shall we meet tomorrow at noon?", author="Jason"),
                                  Post(id="2", text="yes, tomorrow works for me", author="Amanda")])
     assert s.summarize(ev).recap == "Jason and Amanda will meet tomorrow."
+
+
+def test_extractive_fallback_fills_the_word_budget_with_central_posts_in_time_order():
+    from summarizer.recap import extractive_fallback, key_posts
+
+    posts = [Post(id=str(i), text=f"The council debated item {i} of the city budget at length today.")
+             for i in range(30)]
+    out = extractive_fallback(posts, 100)
+    words = sum(len(s.text.split()) for s in out)
+    assert 80 <= words <= 100 + 11  # not the five key posts' ~55 words
+    ids = [int(s.support[0]) for s in out]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert len(key_posts(posts)) == 5
+    # a budget shorter than any post still gets the most central post's first sentence
+    assert len(extractive_fallback(posts, 3)) == 1
+    # a live-tweet's closing hashtags are not part of the recap's sentence
+    tagged = [Post(id="0", text="Ridership is back to 92% of 2019 levels #TransitFuture #buses")]
+    assert [s.text for s in extractive_fallback(tagged, 20)] == ["Ridership is back to 92% of 2019 levels"]
+
+
+def test_writer_auto_leaves_streams_the_model_does_not_write_for_to_extraction(tiny_models, monkeypatch):
+    """A model whose recap_config.json says it writes conversations is not asked to recap a broadcast stream."""
+    import summarizer.recap as recap_module
+
+    calls: list[int] = []
+    real = recap_module.generate_texts
+    monkeypatch.setattr(recap_module, "generate_texts", lambda loaded, texts, *a: calls.append(len(texts)) or
+                        real(loaded, texts, *a))
+    settings = GenerationSettings(num_beams=1, max_words=12)
+    stream = Event.from_texts(EVENT_TEXTS, id="council")  # one voice, no authors: broadcast
+    chat = Event(id="chat", posts=[Post(id=str(i), text=t, author="AB"[i % 2]) for i, t in enumerate(EVENT_TEXTS[:2])])
+    s = load_summarizer(str(tiny_models["bart"]), settings=settings)
+    s.loaded.extra["writes"] = ["conversation"]
+    r_stream, r_chat = s.summarize_many([stream, chat])
+    assert calls == [1]  # only the chat went to the model
+    assert r_stream.stats["writer"] == "extract" and "broadcast stream" in r_stream.stats["extract_reason"]
+    assert r_stream.recap.startswith("The council approved the budget") and all(x.replaced for x in r_stream.sentences)
+    assert r_chat.stats["writer"] == "model" and "extract_reason" not in r_chat.stats
+    # --writer model asks the model anyway; --writer extract never does; the choice is part of the resume key
+    forced = load_summarizer(str(tiny_models["bart"]), settings=settings, writer="model")
+    forced.loaded.extra["writes"] = ["conversation"]
+    assert forced.summarize(stream).stats["writer"] == "model" and calls == [1, 1]
+    assert load_summarizer(str(tiny_models["bart"]), settings=settings, writer="extract").summarize(chat
+                                                                                                    ).stats["writer"] == "extract"
+    assert calls == [1, 1] and forced.config_key()["writer"] == "model" != s.config_key()["writer"]
+    # a model that declares nothing writes for every stream
+    plain = load_summarizer(str(tiny_models["bart"]), settings=settings)
+    assert plain.loaded.writes is None and plain.summarize(stream).stats["writer"] == "model"
+
+
+def test_cli_writer_option(tiny_models, tmp_path):
+    f = tmp_path / "ev.txt"
+    f.write_text("\n".join(EVENT_TEXTS) + "\n")
+    m = str(tiny_models["bart"])
+    res = runner.invoke(app, ["summarize", str(f), "--model", m, "--writer", "extract", "--format", "markdown"])
+    assert res.exit_code == 0 and "- recap: extractive (--writer extract)" in res.stdout
+    res = runner.invoke(app, ["summarize", str(f), "--model", m, "--writer", "bogus"])
+    assert res.exit_code == 2 and "unknown --writer 'bogus'" in res.output and "Traceback" not in res.output

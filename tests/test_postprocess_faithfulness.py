@@ -132,3 +132,41 @@ def test_a_sentence_about_something_else_is_off_topic_even_without_names():
     assert check([on], index).sentences[0].unsupported == ()
     assert check(["Police confirm more blasts."], index).sentences[0].unsupported == ()
     assert [x.text for x in guard(check([on, off], index), index, "drop")] == [on]
+
+
+PANEL = ["Welcome to the panel on the future of city buses, chaired by Jo Banerjee",
+         "Fischer: Vienna's 365 euro annual pass worked after a decade of investment in frequency",
+         "Tom Reyes: night-shift workers have no bus home after 1am and rely on taxis",
+         "The congestion charge would raise 40m a year, all of it for buses"]
+
+
+def test_a_broadcast_stream_sentence_must_come_from_one_or_two_posts():
+    """Live-tweets are self-contained reports: a sentence stitched from words all over the stream, or negating what
+    its closest post says, is rejected there — and only there (a chat's recap sums up an exchange)."""
+    stream = SourceIndex([Post(id=str(i), text=t) for i, t in enumerate(PANEL)])
+    assert stream.broadcast
+    stitched = "It will cost him a year's annual pass, which is better than expected to be a year."
+    negated = "There is no bus tickets for the future of city buses."
+    (a, b) = check([stitched, negated], stream).sentences
+    assert any(u.startswith("<stitched: 3 of 6") for u in a.unsupported), a.unsupported
+    assert b.unsupported == ("<negation no close post makes>",)
+    # a sentence traced to two posts passes, and so does a negation its closest post makes
+    fine = ["Fischer said Vienna's annual pass worked after a decade of investment in frequency and buses.",
+            "Night-shift workers have no bus home after 1am, Tom Reyes said."]
+    assert [c.unsupported for c in check(fine, stream).sentences] == [(), ()]
+    # the same posts as a three-person conversation: whole-event coverage is the only word check
+    chat = SourceIndex([Post(id=str(i), text=t, author="ABC"[i % 3]) for i, t in enumerate(PANEL)])
+    assert not chat.broadcast
+    assert all(c.unsupported == () for c in check([stitched, negated], chat).sentences)
+
+
+def test_broadcast_means_many_voices_or_one_not_addressing_another():
+    def index(authors):
+        return SourceIndex([Post(id=str(i), text=f"post {i}", author=a) for i, a in enumerate(authors)])
+
+    assert index([None] * 6).broadcast and index(["ann"] * 6).broadcast
+    assert not index(["ann", "bob"] * 3).broadcast
+    assert index([f"user{i}" for i in range(12)]).broadcast  # a live stream from many accounts
+    thread = ["railhelp my train is late again", "Sorry to hear that! We are checking it for you now.",
+              "railhelp still nothing", "Thanks for waiting, your refund is on its way."]
+    assert not SourceIndex([Post(id=str(i), text=t) for i, t in enumerate(thread)]).broadcast
