@@ -136,7 +136,7 @@ class SourceIndex:
         if len(content) < _MIN_JUDGED:
             return None
         if self._stems is None:
-            self._stems = {_stem(w) for w in self.words} | {_stem(w) for w in _REPORTING}
+            self._stems = {_stem(w) for w in self.words} | _reporting_stems()
         return sum(_stem(w) in self._stems for w in content), len(content)
 
     def _addressed(self) -> bool:
@@ -161,8 +161,7 @@ class SourceIndex:
             self._post_stems = [{_stem(w.lower()) for w in _WORDS.findall(p.display_text + " " + (p.author or ""))}
                                 for p in self.posts]
         stems = {_stem(w) for w in _content(x.lower() for x in _WORDS.findall(sentence))}
-        reporting = {_stem(w) for w in _REPORTING}
-        covered: set[str] = stems & reporting
+        covered: set[str] = stems & _reporting_stems()
         closest = None
         for _ in range(TRACE_POSTS):
             gain, i = max(((len((stems & ps) - covered), -i) for i, ps in enumerate(self._post_stems)),
@@ -212,6 +211,11 @@ def _porter():
 @lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     return _porter().stem(word)
+
+
+@lru_cache(maxsize=1)
+def _reporting_stems() -> frozenset[str]:
+    return frozenset(_stem(w) for w in _REPORTING)
 
 
 def items(sentence: str) -> list[str]:
