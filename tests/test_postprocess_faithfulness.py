@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from summarizer.faithfulness import SourceIndex, addressed_conversation, check, guard, items
+from summarizer.faithfulness import SourceIndex, addressed_conversation, check, guard, items, stream_kind
 from summarizer.post import Post
 from summarizer.postprocess import (
     case_table,
@@ -170,3 +170,5 @@ def test_broadcast_means_many_voices_or_one_not_addressing_another():
     thread = ["railhelp my train is late again", "Sorry to hear that! We are checking it for you now.",
               "railhelp still nothing", "Thanks for waiting, your refund is on its way."]
     assert not SourceIndex([Post(id=str(i), text=t) for i, t in enumerate(thread)]).broadcast
+    assert stream_kind([Post(id=str(i), text=t) for i, t in enumerate(thread)]) == "conversation"
+    assert stream_kind([Post(id=str(i), text=t) for i, t in enumerate(PANEL)]) == "broadcast"
