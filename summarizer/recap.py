@@ -5,7 +5,8 @@
     print(s.summarize(Event.from_texts([...])).recap)
 
 Flow per event: prepare → (segment) → build input → generate (batched across events) →
-post-process → faithfulness guard. By default long events are summarised in one pass over the
+post-process → faithfulness guard; a stream the model does not write for (`writer="auto"` and the
+model's recap_config.json "writes") skips generation and gets the extractive recap. By default long events are summarised in one pass over the
 posts selection picked for the input budget (one generation per event keeps a 500-post event
 within seconds on a laptop); `hierarchical=True` summarises time segments first, then the partial
 recaps — more coverage, about (segments + 1)× the time.
@@ -215,7 +216,8 @@ class Summarizer:
         central = key_posts(prepared.posts)
         bad = sum(1 for c in report.sentences if c.unsupported)
         # when most of what the model wrote is unsupported, patching sentence by sentence leaves fragments:
-        # the event's most central posts make the more useful (and faithful) recap
+        # the event's central sentences make the more useful (and faithful) recap; so they do when the model
+        # was not asked (`--writer`)
         fallback = bool(prepared.posts) and not plan.extract and self.on_unsupported != "keep" and \
             (not kept or 2 * bad > len(report.sentences))
         if fallback or plan.extract:
