@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -150,7 +150,7 @@ class SourceIndex:
     @property
     def broadcast(self) -> bool:
         """Not a conversation: more than `MAX_VOICES` authors, or one voice (or none recorded) not addressing another."""
-        return not (2 <= len(self.authors) <= MAX_VOICES or self._addressed())
+        return not _is_conversation(len(self.authors), self._addressed)
 
     def trace(self, sentence: str) -> tuple[int, int, bool] | None:
         """(content words found in the `TRACE_POSTS` closest posts, content words, negation matched), stemmed.
@@ -195,10 +195,18 @@ class SourceIndex:
         return (best[1], best[2]) if best and best[0] > 0 else None
 
 
+def _is_conversation(authors: int, addressed: Callable[[], bool]) -> bool:
+    return 2 <= authors <= MAX_VOICES or addressed()  # `addressed` is only read when the authors do not decide
+
+
 def stream_kind(posts: Sequence[Post]) -> str:
     """"conversation" (two to eight authors, or two voices addressing each other) or "broadcast" (live-tweets, news,
-    commentary): the two kinds of input a recap model may or may not have been trained to write for."""
-    return "broadcast" if SourceIndex(posts).broadcast else "conversation"
+    commentary): the two kinds of input a recap model may or may not have been trained to write for.
+
+    Decided before generation, from authors and texts alone (no `SourceIndex`: that is built after generation)."""
+    authors = len({p.author.lower() for p in posts if p.author})
+    texts = [p.display_text for p in posts]
+    return "conversation" if _is_conversation(authors, lambda: addressed_conversation(texts)) else "broadcast"
 
 
 @lru_cache(maxsize=1)
