@@ -149,7 +149,7 @@ class SourceIndex:
 
     @property
     def broadcast(self) -> bool:
-        """Not a conversation: more than `MAX_VOICES` authors, or one voice (or none recorded) not addressing another."""
+        """Not a conversation: over `MAX_VOICES` authors, or one voice (or none recorded) not addressing another."""
         return not _is_conversation(len(self.authors), self._addressed)
 
     def trace(self, sentence: str) -> tuple[int, int, bool] | None:
