@@ -8,8 +8,8 @@ Flow per event: prepare → (segment) → build input → generate (batched acro
 post-process → faithfulness guard; a stream the model does not write for (`writer="auto"` and the
 model's recap_config.json "writes") skips generation and gets the extractive recap. By default
 long events are summarised in one pass over the posts selection picked for the input budget (one
-generation per event keeps a 500-post event within seconds on a laptop); `hierarchical=True` summarises time segments first, then the partial
-recaps — more coverage, about (segments + 1)× the time.
+generation per event keeps a 500-post event within seconds on a laptop); `hierarchical=True`
+summarises time segments first, then the partial recaps — more coverage, about (segments + 1)× the time.
 """
 
 from __future__ import annotations
