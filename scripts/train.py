@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from trainloop import batches, collate, example_cost, load_unique, loss_fn, unique_state  # noqa: E402
 
-from summarizer.augment import streamify  # noqa: E402
+from summarizer.augment import livetweet, streamify  # noqa: E402
 from summarizer.bert2bert import build_bert2bert, minilm_path, unshare  # noqa: E402
 from summarizer.eventio import iter_event_lines  # noqa: E402
 from summarizer.inputs import build_input, tokenizer_counter  # noqa: E402
@@ -68,10 +68,13 @@ def build_examples(cfg: dict, split_key: str, tok, rng: random.Random, limits: d
             events = events[:cap]
         repeat = spec.get("repeat", 1) if isinstance(spec, dict) else 1
         all_refs = spec.get("all_references", False) if isinstance(spec, dict) else False
+        retell = spec.get("livetweet", 0.0) if isinstance(spec, dict) else 0.0  # dialogue -> one reporter's posts
         for r in range(repeat):
             for ev in tqdm(events, desc=f"{name} x{r + 1}", leave=False):
                 if not ev.posts or not ev.references:
                     continue
+                if retell and rng.random() < retell:
+                    ev = livetweet(ev, rng)
                 if augment and rng.random() < augment:
                     ev = streamify(ev, rng)
                 prepared = prepare(ev)

@@ -191,3 +191,29 @@ def test_macro_selection_keeps_the_weights_best_on_average_over_datasets(tmp_pat
         best_loss, best = train_accel._evaluate(model, [1], "cpu", False, [], step, 0, 8, 0.0, 1.0, 1e-4,
                                                 best_loss, best, tmp_path, kept.append, "all")
     assert best["step"] == 1
+
+
+def test_livetweet_retells_a_dialogue_as_one_broadcast_voice():
+    import random
+
+    from summarizer.augment import livetweet
+    from summarizer.faithfulness import stream_kind
+    from summarizer.pipeline import prepare
+    from summarizer.post import Event, Post
+
+    chat = Event(id="c", references=["Amanda baked cookies and will bring Jerry some tomorrow."], posts=[
+        Post(id="1", author="Amanda", text="I baked cookies. Do you want some?"),
+        Post(id="2", author="Jerry", text="Sure!"),
+        Post(id="3", author="Amanda", text="I'll bring you tomorrow :-)")])
+    assert stream_kind(prepare(chat).posts) == "conversation"
+    for seed in range(6):
+        told = livetweet(chat, random.Random(seed))
+        assert told.references == chat.references
+        assert len({p.author for p in told.posts}) == 1  # one reporter's account, or no author at all
+        for before, after in zip(chat.posts, told.posts, strict=True):
+            assert after.text.startswith(before.author) and before.text[:5] in after.text
+        assert stream_kind(prepare(told).posts) == "broadcast"
+    assert livetweet(chat, random.Random(3)) == livetweet(chat, random.Random(3))
+    anonymous = Event(id="d", references=["x"], posts=[Post(id="1", author="#Person1#", text="Hello."),
+                                                       Post(id="2", author="#Person2#", text="Hi.")])
+    assert livetweet(anonymous, random.Random(0)) == anonymous  # speakers that are not names stay as they are
