@@ -51,7 +51,10 @@ def reference_text(ref: str) -> str:
 
 def build_examples(cfg: dict, split_key: str, tok, rng: random.Random, limits: dict | None = None,
                    augment: float = 0.0) -> list[dict]:
-    """(source, target) pairs built through the real preprocessing and input construction."""
+    """(source, target) pairs built through the real preprocessing and input construction.
+
+    Per dataset in the mixture: `split`, `max_events`, `repeat`, `all_references`, `exclude_id_prefixes`, and
+    `livetweet` (the share of events retold as one reporter's live-tweets, `augment.livetweet`)."""
     data_dir = Path(cfg["data_dir"])
     count = tokenizer_counter(tok)
     out = []

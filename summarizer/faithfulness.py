@@ -66,6 +66,24 @@ class FaithfulnessReport:
         return 1.0 if not self.checked else 1 - len(self.unsupported) / self.checked
 
 
+# A currency or a percent sign is part of a number's meaning: "$90" is not supported by "90 seconds" in the posts.
+# in the posts, also spelled out or spaced: "61 per cent", "40 dollars", "61 %", "$ 100", "US$5bn", "HK$1m"
+_UNIT_AFTER = re.compile(r"(?<![\w@#])(\d[\d,.]*[a-z]{0,3})\s*(%|(?:percent|per cent|dollars?|usd|pounds?|gbp|quid|"
+                         r"euros?|eur)\b)", re.I)
+_UNIT_BEFORE = re.compile(r"(?<![a-z0-9])(?:[A-Z]{1,3})?([$£€])\s*(\d[\d,.]*[a-zA-Z]{0,3})")
+_UNIT_SYMBOL = {"%": "%", "percent": "%", "per cent": "%", "dollar": "$", "dollars": "$", "usd": "$", "pound": "£",
+                "pounds": "£", "gbp": "£", "quid": "£", "euro": "€", "euros": "€", "eur": "€"}
+
+
+def _unit(tok: str) -> str:
+    """The currency or percent sign a number item carries ("" for a bare number)."""
+    return tok[0] if tok[:1] in ("$", "£", "€") else "%" if tok.rstrip(".,").endswith("%") else ""
+
+
+def _unit_forms(unit: str, n: str) -> set[str]:
+    return {unit + n, unit + re.sub(r"[a-z]+$", "", n)}
+
+
 def _norm_number(tok: str) -> str:
     t = tok.lower().strip("£$€%.,")
     t = t.replace(",", "")
@@ -106,6 +124,7 @@ class SourceIndex:
         self.posts = list(posts)
         self.words: set[str] = set()
         self.numbers: set[str] = set()
+        self.units: set[str] = set()  # numbers with their currency or percent sign: "$90", "61%"
         self.content: list[set[str]] = []
         self.authors = {p.author.lower() for p in self.posts if p.author}
         self._conversation: bool | None = None
@@ -120,6 +139,10 @@ class SourceIndex:
                     n = _norm_number(m.group(0))
                     self.numbers.add(n)
                     self.numbers.add(re.sub(r"[a-z]+$", "", n))
+            for m in _UNIT_AFTER.finditer(text):
+                self.units |= _unit_forms(_UNIT_SYMBOL[" ".join(m.group(2).lower().split())], _norm_number(m.group(1)))
+            for m in _UNIT_BEFORE.finditer(text):
+                self.units |= _unit_forms(m.group(1), _norm_number(m.group(2)))
             self.content.append(set(_content(words)))
 
     def supports_item(self, item: str) -> bool:
@@ -127,6 +150,8 @@ class SourceIndex:
             return item[1:].lower() in self.words
         if any(c.isdigit() for c in item):
             n = _norm_number(item)
+            if unit := _unit(item):
+                return bool(_unit_forms(unit, n) & self.units)
             return n in self.numbers or re.sub(r"[a-z]+$", "", n) in self.numbers
         return all(part.lower() in self.words for part in _WORDS.findall(item))
 

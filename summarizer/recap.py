@@ -20,6 +20,8 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from .faithfulness import GUARD_MODES, SentenceCheck, SourceIndex, check, guard, stream_kind
@@ -77,6 +79,16 @@ class Recap:
         }
 
 
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """sha256 (16 hex digits) of the package's source files: what the recaps were computed with."""
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parent
+    for f in sorted(root.rglob("*.py")):
+        h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
 @dataclass
 class _Plan:
     prepared: Prepared
@@ -112,11 +124,14 @@ class Summarizer:
         return {"name": self.loaded.name, "sha256": self.loaded.sha256, "dtype": self.loaded.dtype}
 
     def config_key(self) -> dict[str, Any]:
-        """Everything that changes the output: resume skips an event only when this matches."""
+        """Everything that changes the output: resume skips an event only when this matches.
+
+        The package's own code is part of it: after an upgrade (a new guard rule, say) a resumed batch or eval
+        recomputes its recaps instead of mixing old outputs with new ones."""
         lengths = hashlib.sha256(json.dumps(sorted(self.words_by_id.items())).encode()).hexdigest()[:16] \
             if self.words_by_id else None
         return {"model": self.model_info, "generation": self.settings.to_dict(), "hierarchical": self.hierarchical,
-                "words_by_id": lengths, "writer": self.writer,
+                "words_by_id": lengths, "writer": self.writer, "code": code_fingerprint(),
                 "on_unsupported": self.on_unsupported, "prep": {"order": self.prep.order,
                                                                "near": self.prep.near_duplicates}}
 

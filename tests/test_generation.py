@@ -194,6 +194,17 @@ def test_batch_resume_and_failures(tiny_models, tmp_path, fixtures):
     assert "0 already done" in res.output
 
 
+def test_resume_recomputes_after_the_package_code_changes(tiny_models, tmp_path, fixtures, monkeypatch):
+    import summarizer.recap as recap_mod
+
+    s = load_summarizer(str(tiny_models["bart"]), settings=GenerationSettings(num_beams=1, max_words=8))
+    inputs = list(iter_inputs(fixtures / "events.jsonl"))
+    first = run_batch(s, inputs, tmp_path)
+    assert first.done > 0 and run_batch(s, inputs, tmp_path).skipped == first.done  # same code: all resumed
+    monkeypatch.setattr(recap_mod, "code_fingerprint", lambda: "another-version")  # e.g. a new guard rule
+    assert run_batch(s, inputs, tmp_path).skipped == 0
+
+
 def test_batch_event_jsonl_safe_names(tiny_models, tmp_path, fixtures):
     out = tmp_path / "o"
     res = runner.invoke(app, ["batch", str(fixtures / "events.jsonl"), "--out", str(out),

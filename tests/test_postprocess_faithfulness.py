@@ -77,6 +77,19 @@ def test_numbers_normalised():
     assert ix.supports_item("2300") and ix.supports_item("12") and not ix.supports_item("13")
 
 
+def test_a_currency_or_percent_sign_must_be_the_posts_own():
+    texts = ("The demo video is done, 90 seconds.", "Refunds of $40 for 61 per cent of users",
+             "£40m a year, 18% cite price", "a US$5bn deal", "can you lend me $ 100?", "up 7 % on the year",
+             "1% of them...90% say no")
+    ix = SourceIndex([Post(id=str(i), text=t) for i, t in enumerate(texts)])
+    for ok in ("90", "$40", "61%", "£40m", "£40", "18%", "$5bn", "$100", "7%", "90%"):
+        assert ix.supports_item(ok), ok
+    for bad in ("$90", "€40", "40%", "£18", "$7", "100%", "1.5%"):  # the number is in the posts, with another unit or none
+        assert not ix.supports_item(bad), bad
+    report = check(["The refund is $90 seconds."], ix)
+    assert report.sentences[0].unsupported == ("$90",)
+
+
 def test_sentence_without_any_supporting_post_is_unsupported():
     ix = _index()
     rep = check(["Customers complained about delayed flights."], ix)
