@@ -67,7 +67,7 @@ class FaithfulnessReport:
 
 
 # A currency or a percent sign is part of a number's meaning: "$90" is not supported by "90 seconds" in the posts.
-# in the posts, also spelled out or spaced: "61 per cent", "40 dollars", "61 %", "$ 100", "US$5bn", "HK$1m"
+# The posts may also spell the unit out or space it: "61 per cent", "40 dollars", "61 %", "$ 100", "US$5bn".
 _UNIT_AFTER = re.compile(r"(?<![\w@#])(\d[\d,.]*[a-z]{0,3})\s*(%|(?:percent|per cent|dollars?|usd|pounds?|gbp|quid|"
                          r"euros?|eur)\b)", re.I)
 _UNIT_BEFORE = re.compile(r"(?<![a-z0-9])(?:[A-Z]{1,3})?([$£€])\s*(\d[\d,.]*[a-zA-Z]{0,3})")
