@@ -29,6 +29,8 @@ def read_csv(text: str, path: str, skip_bad: bool, stats: dict) -> list[Post]:
         header = next(reader)
     except StopIteration:
         return []
+    except csv.Error as exc:  # a malformed first line (e.g. a stray carriage return) is bad input, not a crash
+        raise InputError(f"CSV error: {exc}", path, 1) from None
     keys = {norm_key(k): k for k in header}
     cols = {"text": pick(keys, TEXT_KEYS), "time": pick(keys, TIME_KEYS), "author": pick(keys, AUTHOR_KEYS),
             "id": pick(keys, ID_KEYS), "minute": pick(keys, MINUTE_KEYS)}
