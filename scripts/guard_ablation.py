@@ -89,19 +89,19 @@ def main() -> None:
 
     rouge = load_rouge()
     refs = [[r for r in e.references if r.strip()] for e in events]
-    broadcast = sum(faith.SourceIndex(s._plan(e).prepared.posts).broadcast for e in events)
+    plans = [s._plan(e) for e in events]  # preparation and input selection do not depend on the guard: once
+    for plan, e in zip(plans, events, strict=True):
+        if plan.sections:
+            plan.partials = cached[e.id].split("\n")
+    broadcast = sum(faith.stream_kind(plan.prepared.posts) == "broadcast" for plan in plans)
     print(f"{args.data} events {args.skip}..{args.skip + len(events)}: {len(events)} ({broadcast} broadcast streams)")
     print(f"{'variant':<20} {'R-1':>6} {'R-2':>6} {'R-2 95% CI':>16} {'faithful':>8} {'fallback':>8} {'rejected':>9}")
     for name in args.variants:
         faith.MIN_TRACE, faith._NEGATION, recap_mod.extractive_fallback = variant(name)
         s.on_unsupported = "keep" if name == "keep" else "extract"
         preds, fallback, rejected, generated, share = [], 0, 0, 0, []
-        for e in events:
-            plan = s._plan(e)
-            raw = cached[e.id]
-            if plan.sections:
-                plan.partials = raw.split("\n")
-            r = s._finish(plan, raw)
+        for plan, e in zip(plans, events, strict=True):
+            r = s._finish(plan, cached[e.id])
             preds.append(r.recap)
             g = r.stats["guard"]
             fallback += g["extractive_fallback"]
