@@ -35,7 +35,10 @@ _REPORTING = ("customer", "agent", "assistance", "issue", "problem", "inconvenie
               "enquire", "inform", "update", "state", "request", "suggest", "say", "tell", "want", "agree", "mention",
               "explain", "confirm", "reply", "respond", "advise", "assure", "apologise", "apologize", "provide",
               "unable", "resolve", "discuss", "decide", "plan")
-_MIN_JUDGED = 4  # shorter sentences are judged by their names and numbers alone
+_MIN_JUDGED = 4  # shorter sentences are judged by their names and numbers alone (in conversations)
+# A sentence that says one thing three times ("Bennett, Cynthia, Cynthia and Cynthia will go ...", "#Syria is killing
+# ... in #Syria n Syria #Syria") is a decoding failure, not a report: unreadable, whatever its words' support.
+MAX_REPEATS = 2
 # In a broadcast stream (live-tweets, news, commentary: not a conversation) each post is a self-contained report,
 # so a faithful recap sentence can be traced to one or two of them. A sentence that takes its words from all over
 # the stream ("It will cost him a year's annual pass, which is better than expected") is stitched, not reported;
@@ -177,11 +180,12 @@ class SourceIndex:
         """Not a conversation: over `MAX_VOICES` authors, or one voice (or none recorded) not addressing another."""
         return not _is_conversation(len(self.authors), self._addressed)
 
-    def trace(self, sentence: str) -> tuple[int, int, bool] | None:
+    def trace(self, sentence: str) -> tuple[int, int, bool]:
         """(content words found in the `TRACE_POSTS` closest posts, content words, negation matched), stemmed.
 
         Posts are taken greedily by new words covered; a negated sentence needs a negation in its closest post.
-        None for a sentence too short to judge by its words (its negation is still checked)."""
+        Short sentences are traced too: in a stream of self-contained reports, a three-word sentence with a word
+        no close post has ("Car bombs shootd in car bombs.") is no more grounded than a long one."""
         if self._post_stems is None:
             self._post_stems = [{_stem(w.lower()) for w in _WORDS.findall(p.display_text + " " + (p.author or ""))}
                                 for p in self.posts]
@@ -197,8 +201,6 @@ class SourceIndex:
             closest = -i if closest is None else closest
         negated = not _NEGATION.search(sentence) or (
             closest is not None and bool(_NEGATION.search(self.posts[closest].display_text)))
-        if len(stems) < _MIN_JUDGED:
-            return None if negated else (len(stems), len(stems), False)
         return len(covered), len(stems), negated
 
     def support(self, sentence: str, k: int = 3) -> tuple[str, ...]:
@@ -262,6 +264,16 @@ def items(sentence: str) -> list[str]:
     return [f for f in found if f]
 
 
+def repeated(sentence: str) -> tuple[str, int] | None:
+    """(word, count) when one content word (stemmed; not a reporting verb) occurs more than `MAX_REPEATS` times."""
+    counts = Counter(_stem(w) for w in _content(x.lower() for x in _WORDS.findall(sentence)))
+    counts = Counter({w: n for w, n in counts.items() if w not in _reporting_stems()})
+    if not counts:
+        return None
+    word, n = counts.most_common(1)[0]
+    return (word, n) if n > MAX_REPEATS else None
+
+
 def check(sentences: Sequence[str], index: SourceIndex) -> FaithfulnessReport:
     checks, total, bad = [], 0, []
     for s in sentences:
@@ -274,9 +286,12 @@ def check(sentences: Sequence[str], index: SourceIndex) -> FaithfulnessReport:
             miss += (NO_SUPPORT,)
         miss += tuple(dict.fromkeys(f"<role: {r}>" for r in _ROLE.findall(s) if not index.supports_role(r)))
         cov = index.coverage(s) if index.posts and support else None
+        if rep := repeated(s):
+            miss += (f"<repetitive: {rep[0]!r} {rep[1]} times>",)
         if cov and cov[0] < MIN_COVERAGE * cov[1]:
             miss += (f"<off-topic: {cov[0]} of {cov[1]} content words in the posts>",)
-        elif support and index.broadcast and (tr := index.trace(s)):
+        elif support and index.broadcast:
+            tr = index.trace(s)
             if tr[0] < MIN_TRACE * tr[1]:
                 miss += (f"<stitched: {tr[0]} of {tr[1]} content words in its {TRACE_POSTS} closest posts>",)
             if not tr[2]:

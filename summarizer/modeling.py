@@ -165,6 +165,32 @@ def min_new_tokens(settings: GenerationSettings, words: int, limit: int) -> int:
     return min(int(words_floor * 1.4), limit - 1) if words_floor else 0
 
 
+def beam_cache(model, num_beams: int) -> dict[str, Any]:
+    """A cache for beam search that does not reorder the cross-attention keys and values at every step.
+
+    Beam search reorders every cached tensor by the beams it keeps; the cross-attention ones are the encoder's,
+    identical for all beams of one source (beams never move between sources), so reordering them copies
+    batch x heads x source length x head size floats per layer per step and changes nothing. Skipping it gives
+    the same output (tests/test_generation.py; timed by scripts/bench_beam_cache.py).
+    Only for encoder-decoder models whose generate takes a cache; others keep transformers' default."""
+    import inspect
+
+    from transformers.cache_utils import DynamicCache, EncoderDecoderCache
+
+    if num_beams <= 1 or not getattr(model.config, "is_encoder_decoder", False):
+        return {}
+    params = inspect.signature(model.forward).parameters
+    name = "cache" if "cache" in params else "past_key_values" if "past_key_values" in params else None
+    if name is None:
+        return {}
+
+    class _BeamSharedCrossCache(EncoderDecoderCache):
+        def reorder_cache(self, beam_idx):
+            self.self_attention_cache.reorder_cache(beam_idx)
+
+    return {name: _BeamSharedCrossCache(DynamicCache(), DynamicCache())}
+
+
 def generate_texts(loaded: LoadedModel, sources: list[str], settings: GenerationSettings,
                    max_words: list[int]) -> list[str]:
     """Generate for many sources in length-sorted batches; returns outputs in input order.
@@ -200,6 +226,7 @@ def generate_texts(loaded: LoadedModel, sources: list[str], settings: Generation
         }
         if floors[idx[0]]:
             kwargs["min_new_tokens"] = floors[idx[0]]
+        kwargs.update(beam_cache(model, settings.num_beams))
         with torch.inference_mode():
             ids = model.generate(**enc, **kwargs)
         for i, seq in zip(idx, ids, strict=True):

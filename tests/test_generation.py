@@ -55,6 +55,22 @@ def test_batched_generation_equals_one_at_a_time(tiny_models):
     assert batched == single
 
 
+@pytest.mark.parametrize("kind", ["bart", "t5", "bert2bert"])
+def test_beam_search_without_reordering_the_cross_attention_cache_writes_the_same(tiny_models, kind, monkeypatch):
+    """Beams never move between sources and share their source's encoder states, so skipping the cross-attention
+    reorder (`beam_cache`) must leave every output unchanged — batched, with sources of different lengths."""
+    import summarizer.modeling as modeling
+
+    m = load_model(str(tiny_models[kind]))
+    assert modeling.beam_cache(m.model, 4) and not modeling.beam_cache(m.model, 1)
+    srcs = ["short one", "a much longer source text about the council budget and roads, the mayor and the vote",
+            "mid length text here about buses"]
+    settings = GenerationSettings(num_beams=4, batch_size=3, min_words=6)
+    ours = generate_texts(m, srcs, settings, [16, 16, 16])
+    monkeypatch.setattr(modeling, "beam_cache", lambda model, beams: {})
+    assert ours == generate_texts(m, srcs, settings, [16, 16, 16])
+
+
 def test_min_ratio_floor_follows_each_events_own_budget(tiny_models, monkeypatch):
     """A 10-word and a 40-word event in one call each get their own floor, never a batch-mate's."""
     ratio = GenerationSettings(num_beams=1, min_ratio=0.8)

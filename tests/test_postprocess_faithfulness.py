@@ -173,6 +173,33 @@ def test_a_broadcast_stream_sentence_must_come_from_one_or_two_posts():
     assert all(c.unsupported == () for c in check([stitched, negated], chat).sentences)
 
 
+def test_a_short_broadcast_sentence_is_traced_too():
+    """Three content words are enough to invent one: in a broadcast stream a short sentence needs its words in its
+    closest posts like a long one. In a conversation short sentences stay judged by names and numbers alone."""
+    stream = SourceIndex([Post(id=str(i), text=t) for i, t in enumerate(PANEL)])
+    (bad,) = check(["Taxis shootd buses."], stream).sentences
+    assert any(u.startswith("<stitched: 2 of 3") for u in bad.unsupported), bad.unsupported
+    (neg,) = check(["Buses never worked."], stream).sentences
+    assert "<negation no close post makes>" in neg.unsupported
+    assert [c.unsupported for c in check(["Night-shift workers rely on taxis.", "Vienna's pass worked."],
+                                         stream).sentences] == [(), ()]
+    chat = SourceIndex([Post(id=str(i), text=t, author="ABC"[i % 3]) for i, t in enumerate(PANEL)])
+    assert check(["Taxis shootd buses."], chat).sentences[0].unsupported == ()
+
+
+def test_a_sentence_saying_one_word_three_times_is_rejected():
+    """Degenerate decoding ("Bennett, Cynthia, Cynthia and Cynthia will go ...") is unreadable even when every
+    word is in the posts; twice is normal, and reporting verbs ("asks ... asks ... asked") do not count."""
+    chat = SourceIndex([Post(id="0", text="Cynthia: shall we try the new bistro on Friday?", author="Cynthia"),
+                        Post(id="1", text="Bennett: yes! Cynthia, book it", author="Bennett")])
+    (bad,) = check(["Bennett, Cynthia, Cynthia and Cynthia will go to the new bistro."], chat).sentences
+    assert "<repetitive: 'cynthia' 3 times>" in bad.unsupported
+    ok = ["Cynthia asks Bennett to try the bistro, Bennett asks Cynthia to book it and asks about Friday."]
+    assert check(ok, chat).sentences[0].unsupported == ()
+    assert [c.text for c in guard(check(["Bennett, Cynthia, Cynthia and Cynthia will go to the new bistro."],
+                                        chat), chat, "drop")] == []
+
+
 def test_broadcast_means_many_voices_or_one_not_addressing_another():
     def index(authors):
         return SourceIndex([Post(id=str(i), text=f"post {i}", author=a) for i, a in enumerate(authors)])

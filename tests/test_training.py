@@ -81,6 +81,18 @@ def test_train_script_smoke(tmp_path, fixtures):
                           "--export", str(tmp_path / "model2")], capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr[-2000:]
     assert (tmp_path / "model2" / "model.safetensors").exists()
+    # a time budget ends the run on the clock, with the learning rate decayed to ~0 by then, whatever max_steps says
+    (tmp_path / "budget.json").write_text(json.dumps({**cfg, "max_steps": 100_000, "time_budget_minutes": 0.02,
+                                                      "eval_every": 100_000, "checkpoint_every": 100_000}))
+    (tmp_path / "run3").mkdir()
+    shutil.copy(run / "data.json", tmp_path / "run3" / "data.json")  # the same examples, not built again
+    res = subprocess.run([sys.executable, str(ROOT / "scripts/train.py"), "--config", str(tmp_path / "budget.json"),
+                          "--out", str(tmp_path / "run3"), "--tiny"], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    last = json.loads((tmp_path / "run3" / "log.jsonl").read_text().splitlines()[-1])
+    assert 0 < last["step"] < 100_000 and "dev" in last and last["lr"] < 0.2 * cfg["learning_rate"]
+    assert json.loads((tmp_path / "run3" / "checkpoint" / "state.json").read_text())["elapsed"] >= 1.2
+
     from summarizer import Event, load_summarizer
 
     s = load_summarizer(str(tmp_path / "model"))
