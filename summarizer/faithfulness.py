@@ -56,6 +56,7 @@ class SentenceCheck:
     support: tuple[str, ...]
     unsupported: tuple[str, ...]
     replaced: bool = False
+    reattributed_from: str = ""  # the model's sentence before its subject was traced to its speaker (attribution.py)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .attribution import reattribute
 from .faithfulness import GUARD_MODES, SentenceCheck, SourceIndex, check, guard, stream_kind
 from .inputs import ModelInput, build_input, post_line
 from .modeling import GenerationSettings, LoadedModel, generate_texts, load_model
@@ -66,7 +67,8 @@ class Recap:
         return {
             "id": self.id,
             "recap": self.recap,
-            "sentences": [{"text": s.text, "support": list(s.support), **({"replaced": True} if s.replaced else {})}
+            "sentences": [{"text": s.text, "support": list(s.support), **({"replaced": True} if s.replaced else {}),
+                           **({"reattributed_from": s.reattributed_from} if s.reattributed_from else {})}
                           for s in self.sentences],
             "unsupported": self.unsupported,
             "model": self.model,
@@ -226,7 +228,16 @@ class Summarizer:
         text = " ".join(postprocess(t, sources, uncased=self.loaded.uncased) for t in pieces if t.strip())
         text = postprocess(text, sources, uncased=self.loaded.uncased) if plan.sections and text else text
         index = SourceIndex(prepared.posts + ([Post("title", prepared.event.title)] if prepared.event.title else []))
-        report = check(split_sentences(text), index)
+        sentences = split_sentences(text)
+        fixed: dict[int, str] = {}
+        if self.on_unsupported != "keep":  # "keep" shows the model's own writing
+            for i, sent in enumerate(sentences):
+                if r := reattribute(sent, prepared.posts):
+                    sentences[i], fixed[i] = r.text, sent
+        report = check(sentences, index)
+        if fixed:
+            report = replace(report, sentences=tuple(replace(c, reattributed_from=fixed[i]) if i in fixed else c
+                                                     for i, c in enumerate(report.sentences)))
         kept = guard(report, index, self.on_unsupported)
         central = key_posts(prepared.posts)
         bad = sum(1 for c in report.sentences if c.unsupported)
@@ -247,7 +258,9 @@ class Summarizer:
             stats={**prepared.stats, "faithfulness": round(report.share_supported, 4),
                    "guard": {"generated_sentences": len(report.sentences),
                              "unsupported_sentences": sum(1 for c in report.sentences if c.unsupported),
-                             "replaced": sum(1 for c in kept if c.replaced), "extractive_fallback": fallback},
+                             "replaced": sum(1 for c in kept if c.replaced),
+                             "reattributed": sum(1 for c in kept if c.reattributed_from),
+                             "extractive_fallback": fallback},
                    "writer": "extract" if plan.extract else "model",
                    **({"extract_reason": plan.extract} if plan.extract else {}),
                    "posts_selected": len(plan.final.selection.posts) if plan.final else

@@ -297,6 +297,22 @@ def test_uncased_output_truecases_speaker_names_from_authors(tiny_models, monkey
     assert s.summarize(ev).recap == "Jason and Amanda will meet tomorrow."
 
 
+def test_a_swapped_speaker_is_traced_back_unless_the_models_own_writing_is_asked_for(tiny_models, monkeypatch):
+    import summarizer.recap as recap_module
+
+    monkeypatch.setattr(recap_module, "generate_texts",
+                        lambda loaded, sources, settings, max_words: ["jane will order the ipad online tonight."])
+    ev = Event(id="chat", posts=[Post(id="1", text="what do we get dad? no idea", author="Jane"),
+                                 Post(id="2", text="an ipad, I'll order it online tonight", author="David")])
+    s = load_summarizer(str(tiny_models["bert2bert"]), settings=GenerationSettings(num_beams=1, max_words=20))
+    data = s.summarize(ev).to_json()
+    assert data["recap"] == "David will order the ipad online tonight."
+    assert data["sentences"][0]["reattributed_from"] == "Jane will order the ipad online tonight."
+    assert data["stats"]["guard"]["reattributed"] == 1
+    s.on_unsupported = "keep"
+    assert s.summarize(ev).recap == "Jane will order the ipad online tonight."
+
+
 def test_extractive_fallback_fills_the_word_budget_with_central_posts_in_time_order():
     from summarizer.recap import extractive_fallback, key_posts
 

@@ -1,0 +1,66 @@
+"""Fix who-did-what in a conversation recap: the subject of a sentence must be the person who said it.
+
+Chat summarizers swap speakers ("Jane will order it online" when David wrote "i'll order it online"); the names
+are in the chat, so the faithfulness guard's name check passes them. When a recap sentence opens with one
+participant's name, its content comes from one post, and that post is another participant speaking of themself
+in the first person — not a question, not addressed to anyone ("you"), not naming the sentence's subject — the
+actor is that post's author, and the sentence's subject is rewritten to them. Anything less certain is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .faithfulness import _WORDS, _content, _reporting_stems, _stem
+from .post import Post
+
+_SUBJECT = re.compile(r"^(\W*)([A-Z][\w-]*)(['’]s\b)?")
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|i'll|i've|i'd|im|ill|my|me|mine|myself)\b", re.I)
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|u|ur|you're|youre|yourself)\b", re.I)
+MIN_OVERLAP = 2  # content words the sentence shares with the post it is traced to
+
+
+@dataclass(frozen=True)
+class Reattribution:
+    original: str
+    text: str
+    was: str
+    now: str
+    post_id: str
+
+
+def _stems(text: str) -> set[str]:
+    return {_stem(w) for w in _content(x.lower() for x in _WORDS.findall(text))}
+
+
+def reattribute(sentence: str, posts: Sequence[Post]) -> Reattribution | None:
+    """The sentence with its subject replaced by the author who said it, or None when it stands (or is unsure)."""
+    authors = {p.author.lower(): p.author for p in posts if p.author}
+    m = _SUBJECT.match(sentence)
+    if len(authors) < 2 or not m or m.group(2).lower() not in authors:
+        return None
+    subject = m.group(2).lower()
+    rest = sentence[m.end():]
+    if re.match(r"\s*(?:,|and\b|&|\+|or\b)", rest):  # "Laura and Linda ...": several subjects, leave it
+        return None
+    names = {_stem(a) for a in authors}
+    stems = _stems(sentence) - names - _reporting_stems()
+    if len(stems) < MIN_OVERLAP:
+        return None
+    overlaps = [len(stems & (_stems(p.display_text) - names)) for p in posts]
+    best = max(range(len(posts)), key=lambda i: (overlaps[i], -i))
+    post = posts[best]
+    if overlaps[best] < MIN_OVERLAP or not post.author or post.author.lower() == subject:
+        return None
+    if sum(o == overlaps[best] for o in overlaps) > 1:  # two posts fit as well: no single speaker to trace
+        return None
+    own = max((o for o, p in zip(overlaps, posts, strict=True) if (p.author or "").lower() == subject), default=0)
+    text = post.display_text
+    if (own >= overlaps[best] or "?" in text or not _FIRST_PERSON.search(text) or _SECOND_PERSON.search(text)
+            or subject in {w.lower() for w in _WORDS.findall(text)}):
+        return None
+    now = post.author
+    fixed = sentence[: m.start(2)] + now + (m.group(3) or "") + rest
+    return Reattribution(sentence, fixed, authors[subject], now, post.id)
