@@ -132,7 +132,7 @@ def dev_rouge(model, tok, dev: list[dict], cfg: dict, bf16: bool) -> dict:
 
 
 def native_bf16() -> bool:
-    """Whether bf16 autocast pays on this CPU: on one with AVX512-BF16 it trained 1.3x faster than fp32, on one
+    """Whether bf16 autocast pays on this CPU: on one with AVX512-BF16 it trained 1.4x faster than fp32, on one
     without it 15x slower (models/recap-minilm/README.md). Config `"bf16_autocast": "auto"` asks this."""
     cpu = torch.cpu
     return any(bool(getattr(cpu, f, lambda: False)()) for f in ("_is_avx512_bf16_supported", "_is_amx_tile_supported"))
