@@ -1,7 +1,7 @@
 #!/usr/bin/env python
-"""Time the default recap of a 500-post event (model load excluded): float32 vs dynamic int8, by beam size.
+"""Time the default recap of a 500-post event (model load excluded), by dtype (float32, auto, bfloat16, int8) and beams.
 
-    python scripts/bench_speed.py [--model PATH] [--posts 500] [--repeats 3] [--beams 4 1] [--hierarchical]
+    python scripts/bench_speed.py [--model PATH] [--dtypes float32 auto int8] [--posts 500] [--repeats 3] [--beams 4 1]
 
 The event is the first N posts of a real crisis stream (`../shared/data/dutta/test.jsonl`),
 summarised with the default settings (automatic length, one pass over the selected posts)
@@ -30,7 +30,7 @@ def main() -> None:
     ap.add_argument("--posts", type=int, default=500)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--dtypes", nargs="+", default=["float32", "int8"])
+    ap.add_argument("--dtypes", nargs="+", default=["float32", "auto", "int8"])
     ap.add_argument("--beams", nargs="+", type=int, default=[4, 1])
     ap.add_argument("--hierarchical", action="store_true")
     ap.add_argument("--writer", default="model", help="model (default: time the model's writing) | auto | extract")
@@ -49,7 +49,8 @@ def main() -> None:
             t = time.perf_counter()
             r = s.summarize(event)
             times.append(time.perf_counter() - t)
-        print(f"{dtype:>8} beam {beams}: {len(event.posts)} posts -> {len(r.recap.split())} words in "
+        name = dtype if s.loaded.dtype == dtype else f"{dtype}={s.loaded.dtype}"  # what "auto" chose here
+        print(f"{name:>8} beam {beams}: {len(event.posts)} posts -> {len(r.recap.split())} words in "
               f"{statistics.median(times):.2f}s (median of {args.repeats}; hierarchical={r.hierarchical}; "
               f"writer={r.stats['writer']})")
         print(f"          {r.recap[:300]}")

@@ -10,6 +10,12 @@ guard. Variants:
   budget-fallback         + the fallback: central sentences (salience + MMR) filling the word budget
   trace=X                 + a broadcast-stream sentence needs X of its content words in its 2 closest posts,
                           and a negation its closest post makes
+  guard                   the guard as shipped (trace=0.7, the time rule)
+  guard-no-times          the guard without the time rule (a day or time the posts say of something else)
+  guard-window=K          the guard with the time rule looking K posts either side in a conversation (shipped: 2)
+  guard-min-judged=K      the guard with the coverage check from K content words up in a conversation (shipped: 4)
+
+  --show-times N prints N sentences (seeded sample) that the time rule rejects or cuts a time from, with the posts.
 
     python scripts/guard_ablation.py ../shared/data/background/dev.jsonl --skip 15 --limit 20 --cache runs/ga/bg.jsonl
 """
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
 import sys
 from pathlib import Path
@@ -36,6 +43,8 @@ from summarizer.recap import SentenceCheck, load_summarizer, split_sentences  # 
 
 _NEVER = re.compile(r"(?!x)x")
 _NEGATION, _FALLBACK = faith._NEGATION, recap_mod.extractive_fallback  # before any variant patches them
+faith.MIN_TRACE_SHIPPED, _CHECK, _TIME_WINDOW, _MIN_JUDGED = (faith.MIN_TRACE, recap_mod.check, faith.TIME_WINDOW,
+                                                             faith._MIN_JUDGED)
 
 
 def five_key_posts_fallback(posts, words):
@@ -50,8 +59,17 @@ def five_key_posts_fallback(posts, words):
     return out
 
 
+_MISPLACED = faith.SourceIndex.misplaced_times
+
+
 def variant(name: str):
-    """(MIN_TRACE, negation regex, fallback function) for a variant name."""
+    """(MIN_TRACE, negation regex, fallback function) for a variant name; patches the time rule in or out."""
+    times = name == "guard" or name.startswith(("guard-window=", "guard-min-judged="))
+    faith.SourceIndex.misplaced_times = _MISPLACED if times else lambda self, sentence: ()
+    faith.TIME_WINDOW = int(name.split("=", 1)[1]) if name.startswith("guard-window=") else _TIME_WINDOW
+    faith._MIN_JUDGED = int(name.split("=", 1)[1]) if name.startswith("guard-min-judged=") else _MIN_JUDGED
+    if name in ("guard", "guard-no-times") or name.startswith(("guard-window=", "guard-min-judged=")):
+        return faith.MIN_TRACE_SHIPPED, _NEGATION, _FALLBACK
     if name in ("keep", "no-broadcast-rules"):
         return 0.0, _NEVER, five_key_posts_fallback
     if name == "budget-fallback":
@@ -70,6 +88,7 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, required=True, help="raw generations, reused when present")
     ap.add_argument("--variants", nargs="+",
                     default=["keep", "no-broadcast-rules", "budget-fallback", "trace=0.5", "trace=0.6", "trace=0.7"])
+    ap.add_argument("--show-times", type=int, default=0, help="print N sentences the time rule rejects or edits")
     args = ap.parse_args()
 
     events = [e for e in iter_event_lines(args.data) if any(r.strip() for r in e.references)]
@@ -100,20 +119,50 @@ def main() -> None:
         faith.MIN_TRACE, faith._NEGATION, recap_mod.extractive_fallback = variant(name)
         s.on_unsupported = "keep" if name == "keep" else "extract"
         preds, fallback, rejected, generated, share = [], 0, 0, 0, []
+        recorder = TimeRejections()
+        recap_mod.check = recorder
         for plan, e in zip(plans, events, strict=True):
+            recorder.event, recorder.posts = e.id, plan.prepared.posts
             r = s._finish(plan, cached[e.id])
+            recorder.hits += [(e.id, f"{c.untimed_from}\n  -> {c.text}", ("dropped: " + ", ".join(c.dropped_times),),
+                               plan.prepared.posts) for c in r.sentences if c.dropped_times]
             preds.append(r.recap)
             g = r.stats["guard"]
             fallback += g["extractive_fallback"]
             rejected += g["unsupported_sentences"]
             generated += g["generated_sentences"]
             share.append(signals(r.recap, plan.prepared.posts)["faithfulness"])
+        if name == "guard" and args.show_times:
+            recorder.show(args.show_times)
         out = rouge.compute(predictions=preds, references=refs, bootstrap=1000, seed=0,
                             rouge_types=["rouge1", "rouge2"])
         ci = out["rouge2"]["fmeasure_ci"]
         print(f"{name:<20} {100 * out['rouge1']['fmeasure']:6.2f} {100 * out['rouge2']['fmeasure']:6.2f} "
               f"  [{100 * ci[0]:5.2f}, {100 * ci[1]:5.2f}] {np.mean(share):8.3f} {fallback:>5}/{len(events):<3}"
               f" {rejected:>4}/{generated:<4}")
+
+
+class TimeRejections:
+    """Wraps the guard's `check` to keep each sentence the time rule rejects, with its event's posts; the loop adds
+    the sentences whose misplaced times were cut out instead."""
+
+    def __init__(self):
+        self.hits: list[tuple[str, str, tuple[str, ...], list]] = []
+        self.event, self.posts = "", []
+
+    def __call__(self, sentences, index):
+        report = _CHECK(sentences, index)
+        for c in report.sentences:
+            if bad := tuple(u for u in c.unsupported if u.startswith("<time ")):
+                self.hits.append((self.event, c.text, bad, self.posts))
+        return report
+
+    def show(self, n: int) -> None:
+        print(f"time rule: {len(self.hits)} sentences rejected", file=sys.stderr)
+        for eid, sent, bad, posts in random.Random(0).sample(self.hits, min(n, len(self.hits))):
+            print(f"\n{eid}: {sent}\n  {'; '.join(bad)}", file=sys.stderr)
+            for p in posts:
+                print(f"  {p.author or '?'}: {p.display_text[:150]}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from summarizer.augment import livetweet, streamify  # noqa: E402
 from summarizer.bert2bert import build_bert2bert, minilm_path, unshare  # noqa: E402
 from summarizer.eventio import iter_event_lines  # noqa: E402
 from summarizer.inputs import build_input, tokenizer_counter  # noqa: E402
+from summarizer.modeling import native_bf16  # noqa: E402
 from summarizer.pipeline import prepare  # noqa: E402
 
 
@@ -129,13 +130,6 @@ def dev_rouge(model, tok, dev: list[dict], cfg: dict, bf16: bool) -> dict:
     model.train()
     return {ds: {"r1": round(100 * sum(a for a, _ in v) / len(v), 2), "r2": round(100 * sum(b for _, b in v) / len(v), 2),
                  "n": len(v)} for ds, v in by_ds.items()}
-
-
-def native_bf16() -> bool:
-    """Whether bf16 autocast pays on this CPU: on one with AVX512-BF16 it trained 1.4x faster than fp32, on one
-    without it 15x slower (models/recap-minilm/README.md). Config `"bf16_autocast": "auto"` asks this."""
-    cpu = torch.cpu
-    return any(bool(getattr(cpu, f, lambda: False)()) for f in ("_is_avx512_bf16_supported", "_is_amx_tile_supported"))
 
 
 def save_checkpoint(ckpt: Path, model, opt, sched, step: int, rng_state, elapsed: float = 0.0) -> None:

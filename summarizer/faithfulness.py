@@ -35,7 +35,11 @@ _REPORTING = ("customer", "agent", "assistance", "issue", "problem", "inconvenie
               "enquire", "inform", "update", "state", "request", "suggest", "say", "tell", "want", "agree", "mention",
               "explain", "confirm", "reply", "respond", "advise", "assure", "apologise", "apologize", "provide",
               "unable", "resolve", "discuss", "decide", "plan")
-_MIN_JUDGED = 4  # shorter sentences are judged by their names and numbers alone (in conversations)
+# A one-content-word sentence ("See you.") is judged by its names and numbers alone. From two words up the coverage
+# check applies: at 4 (before session 8) "Kate will be her children's child." and "Tyler is not a fan of this idea."
+# passed; at 2 the guard rejects 5 more of 898 samsum/dev sentences, all 5 garbled, at the same R-2
+# (`scripts/guard_ablation.py ../shared/data/samsum/dev.jsonl --limit 400 --variants guard guard-min-judged=4`).
+_MIN_JUDGED = 2
 # A sentence that says one thing three times ("Bennett, Cynthia, Cynthia and Cynthia will go ...", "#Syria is killing
 # ... in #Syria n Syria #Syria") is a decoding failure, not a report: unreadable, whatever its words' support.
 MAX_REPEATS = 2
@@ -48,6 +52,15 @@ MIN_TRACE = 0.7  # 0.5 / 0.6 / 0.7 measured with scripts/guard_ablation.py (see 
 TRACE_POSTS = 2
 MAX_VOICES = 8  # a conversation: two to eight authors, or two voices addressing each other without authors
 _NEGATION = re.compile(r"\b(?:no|not|never|none|nobody|nothing|neither|nor|cannot|without)\b|n[’']t\b", re.I)
+# A day or a time the posts do say can still be pinned to the wrong thing: "Hana will upload the video tonight at 4 pm"
+# where 4pm is when Marco's team call is. Such an item must stand in (or within `TIME_WINDOW` posts of) a post that
+# shares a content word of the sentence — counting only the sentence's words that some post has, so a paraphrase
+# ("meet" for "get together") is never held against it — or in a post that says little but the time ("Saturday
+# 19:00?"). Conversations answer "When?" a post or two later, or settle the time of a plan long after proposing it.
+_DAYS = r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?"
+_TIME = re.compile(rf"\b(?:{_DAYS}|today|tonight|tomorrow|yesterday|noon|midnight|weekend"
+                   r"|\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\b\.?|o'?clock\b)|\d{1,2}[:.]\d{2}\b)", re.I)
+TIME_WINDOW = 2  # posts either side, in a conversation; a broadcast post is self-contained: its own words only
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,8 @@ class SentenceCheck:
     unsupported: tuple[str, ...]
     replaced: bool = False
     reattributed_from: str = ""  # the model's sentence before its subject was traced to its speaker (attribution.py)
+    dropped_times: tuple[str, ...] = ()  # days or times cut out because the posts say them of something else
+    untimed_from: str = ""  # the sentence before they were cut (`drop_times`)
 
 
 @dataclass(frozen=True)
@@ -99,6 +114,11 @@ def _content(words) -> list[str]:
     return [w for w in words if w not in ENGLISH_STOP_WORDS and len(w) > 2]
 
 
+def content_words(text: str) -> list[str]:
+    """`text`'s content words, lowercased (see `_content`)."""
+    return _content(w.lower() for w in _WORDS.findall(text))
+
+
 _LEAD = re.compile(r"\s*@?([A-Za-z]\w{2,})\b")
 _ADDRESS = re.compile(r"\b(you|your|we|our|us)\b", re.I)
 
@@ -134,6 +154,8 @@ class SourceIndex:
         self._conversation: bool | None = None
         self._stems: set[str] | None = None
         self._post_stems: list[set[str]] | None = None
+        self._time_stems: list[set[str]] | None = None  # post stems + the posts' days and times (`_time_key`)
+        self._says_only_when: list[bool] = []  # a post with under two content words besides its times
         for p in self.posts:
             text = p.display_text + " " + (p.author or "")
             words = {w.lower() for w in _WORDS.findall(text)}
@@ -181,28 +203,67 @@ class SourceIndex:
         """Not a conversation: over `MAX_VOICES` authors, or one voice (or none recorded) not addressing another."""
         return not _is_conversation(len(self.authors), self._addressed)
 
+    def post_stems(self) -> list[set[str]]:
+        """Each post's stemmed words (its author's name included), built on first use."""
+        if self._post_stems is None:
+            self._post_stems = [{_stem(w.lower()) for w in _WORDS.findall(p.display_text + " " + (p.author or ""))}
+                                for p in self.posts]
+        return self._post_stems
+
     def trace(self, sentence: str) -> tuple[int, int, bool]:
         """(content words found in the `TRACE_POSTS` closest posts, content words, negation matched), stemmed.
 
         Posts are taken greedily by new words covered; a negated sentence needs a negation in its closest post.
         Short sentences are traced too: in a stream of self-contained reports, a three-word sentence with a word
         no close post has ("Car bombs shootd in car bombs.") is no more grounded than a long one."""
-        if self._post_stems is None:
-            self._post_stems = [{_stem(w.lower()) for w in _WORDS.findall(p.display_text + " " + (p.author or ""))}
-                                for p in self.posts]
+        post_stems = self.post_stems()
         stems = {_stem(w) for w in _content(x.lower() for x in _WORDS.findall(sentence))}
         covered: set[str] = stems & _reporting_stems()
         closest = None
         for _ in range(TRACE_POSTS):
-            gain, i = max(((len((stems & ps) - covered), -i) for i, ps in enumerate(self._post_stems)),
+            gain, i = max(((len((stems & ps) - covered), -i) for i, ps in enumerate(post_stems)),
                           default=(0, 0))
             if gain == 0:
                 break
-            covered |= stems & self._post_stems[-i]
+            covered |= stems & post_stems[-i]
             closest = -i if closest is None else closest
         negated = not _NEGATION.search(sentence) or (
             closest is not None and bool(_NEGATION.search(self.posts[closest].display_text)))
         return len(covered), len(stems), negated
+
+    def misplaced_times(self, sentence: str) -> tuple[str, ...]:
+        """The days and times of `sentence` that the posts say only about other things (see `_TIME`).
+
+        Times no post has are the item check's business; a sentence whose content words are all paraphrase (in no
+        post) or names of the authors has nothing to pin its times to and is not judged; nor is a time that some post
+        says almost alone ("Saturday 19:00?"): chats settle the time of a plan several posts after proposing it."""
+        found = [(m.group(0), _time_key(m.group(0))) for m in _TIME.finditer(sentence)]
+        if not found:
+            return ()
+        authors = {_stem(a) for a in self.authors}
+        if self._time_stems is None:
+            self._time_stems = [ps | {_time_key(m.group(0)) for m in _TIME.finditer(p.display_text)}
+                                for p, ps in zip(self.posts, self.post_stems(), strict=True)]
+            self._says_only_when = [
+                len({_stem(w) for w in _content(x.lower() for x in _WORDS.findall(_TIME.sub(" ", p.display_text)))}
+                    - authors - _reporting_stems()) < 2 for p in self.posts]
+        stems = self._time_stems
+        everywhere = set().union(*stems) if stems else set()
+        keys = {k for _, k in found}
+        anchors = ({_stem(w) for w in _content(x.lower() for x in _WORDS.findall(_TIME.sub(" ", sentence)))}
+                   & everywhere) - authors - _reporting_stems() - keys
+        if not anchors:
+            return ()
+        window = 0 if self.broadcast else TIME_WINDOW
+        out = []
+        for text, key in found:
+            at = [i for i, ps in enumerate(stems) if key in ps]
+            if any(self._says_only_when[i] for i in at):  # "Saturday 19:00?", "8pm i was thinking?": a reply that
+                continue  # settles the time of whatever is being planned, however far back that was proposed
+            if at and not any(anchors & stems[j] for i in at
+                              for j in range(max(0, i - window), min(len(stems), i + window + 1))):
+                out.append(text.rstrip("."))
+        return tuple(dict.fromkeys(out))
 
     def support(self, sentence: str, k: int = 3) -> tuple[str, ...]:
         words = set(_content(w.lower() for w in _WORDS.findall(sentence)))
@@ -254,12 +315,44 @@ def _reporting_stems() -> frozenset[str]:
     return frozenset(_stem(w) for w in _REPORTING)
 
 
+_TIME_LEAD = r"(?:(?:at|on|by|around|about|from|until|till|before|after|for|this|next|last)\s+(?:the\s+)?(?:around\s+)?)"
+_ADVERB_TIME = re.compile(r"(?:today|tonight|tomorrow|yesterday)$", re.I)
+
+
+def drop_times(sentence: str, times: Sequence[str]) -> str | None:
+    """`sentence` without the phrases that state `times` ("... tonight at 4 pm." -> "... tonight."), or None when
+    one cannot be cut out and leave a sentence: a time that is the subject ("Friday is the deadline").
+
+    The rest of such a sentence is usually right — the model pinned a time the posts do say to the wrong thing —
+    and a recap that leaves the time out is better than one that states the wrong one, or one without the
+    sentence."""
+    out = sentence
+    for t in times:
+        m = re.search(rf"(,?\s+){_TIME_LEAD}{re.escape(t)}\b\.?", out, re.I)
+        if m is None and _ADVERB_TIME.match(t):
+            m = re.search(rf"(,?\s+){re.escape(t)}\b", out, re.I)
+        if m is None:
+            return None
+        end = m.group(0).endswith(".") and m.end() == len(out)
+        out = out[: m.start()] + ("." if end else "") + out[m.end():]
+    out = re.sub(r"\s+([,.!?])", r"\1", re.sub(r"\s{2,}", " ", out)).strip()
+    return out if len(_content(x.lower() for x in _WORDS.findall(out))) >= 2 else None
+
+
+def _time_key(text: str) -> str:
+    """One spelling per day or time: "4 p.m." / "4pm" / "4:00 PM" -> "4pm", "Tuesdays" -> "tuesday"."""
+    t = re.sub(r"[\s.']", "", text.lower()).replace(":00", "")
+    return t[:-1] if t.endswith("days") else t
+
+
 def items(sentence: str) -> list[str]:
     """Handles, hashtags, numbers, and capitalised names that are not just a sentence start."""
     found = [m.group(0).rstrip(".,") for m in _ITEM.finditer(sentence)]
     first = re.match(r"\W*(\w+)", sentence)
     for m in _NAME.finditer(sentence):
         if first and m.start() == first.start(1):
+            continue
+        if m.group(0) in ("AM", "PM") and re.search(r"\d\s*$", sentence[: m.start()]):  # "4 PM": part of the number
             continue
         found.append(m.group(0).rstrip("'’"))
     return [f for f in found if f]
@@ -287,6 +380,7 @@ def check(sentences: Sequence[str], index: SourceIndex) -> FaithfulnessReport:
             miss += (NO_SUPPORT,)
         miss += tuple(dict.fromkeys(f"<role: {r}>" for r in _ROLE.findall(s) if not index.supports_role(r)))
         cov = index.coverage(s) if index.posts and support else None
+        miss += tuple(f"<time {t!r}: the posts say it of something else>" for t in index.misplaced_times(s))
         if rep := repeated(s):
             miss += (f"<repetitive: {rep[0]!r} {rep[1]} times>",)
         if cov and cov[0] < MIN_COVERAGE * cov[1]:

@@ -31,6 +31,18 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENT_SPLIT.split(text) if s.strip()]
 
 
+_ENDED = re.compile(r"[.!?…][\"'”’)\]]*$|:$")  # ";)" is a wink, not an end
+
+
+def join_sentences(sentences: Iterable[str]) -> str:
+    """One recap text from its sentences; a sentence that does not end like one gets a full stop.
+
+    Sentences the guard takes from the posts often do not ("i used her perfume", "... <file_other>", "... asleep;)"):
+    joined bare, the next one reads as their continuation ("i used her perfume The whole house ..."), to readers and
+    to `split_sentences`."""
+    return " ".join(s if _ENDED.search(s) else s + "." for s in (x.strip() for x in sentences) if s)
+
+
 def case_table(sources: Iterable[str]) -> dict[str, str]:
     """lowercase word → its most frequent spelling in the posts, preferring non-sentence-initial uses."""
     counts: dict[str, Counter[str]] = {}

@@ -25,12 +25,21 @@ from pathlib import Path
 from typing import Any
 
 from .attribution import reattribute
-from .faithfulness import GUARD_MODES, SentenceCheck, SourceIndex, check, guard, stream_kind
+from .faithfulness import (
+    GUARD_MODES,
+    SentenceCheck,
+    SourceIndex,
+    check,
+    content_words,
+    drop_times,
+    guard,
+    stream_kind,
+)
 from .inputs import ModelInput, build_input, post_line
 from .modeling import GenerationSettings, LoadedModel, generate_texts, load_model
 from .pipeline import Prepared, PrepConfig, prepare
 from .post import Event, Post
-from .postprocess import postprocess, split_sentences
+from .postprocess import join_sentences, postprocess, split_sentences
 from .selection import embed_tfidf, salience, select_posts
 from .timeparse import format_time
 
@@ -68,7 +77,9 @@ class Recap:
             "id": self.id,
             "recap": self.recap,
             "sentences": [{"text": s.text, "support": list(s.support), **({"replaced": True} if s.replaced else {}),
-                           **({"reattributed_from": s.reattributed_from} if s.reattributed_from else {})}
+                           **({"reattributed_from": s.reattributed_from} if s.reattributed_from else {}),
+                           **({"dropped_times": list(s.dropped_times), "untimed_from": s.untimed_from}
+                              if s.dropped_times else {})}
                           for s in self.sentences],
             "unsupported": self.unsupported,
             "model": self.model,
@@ -230,14 +241,19 @@ class Summarizer:
         index = SourceIndex(prepared.posts + ([Post("title", prepared.event.title)] if prepared.event.title else []))
         sentences = split_sentences(text)
         fixed: dict[int, str] = {}
+        untimed: dict[int, tuple[tuple[str, ...], str]] = {}
         if self.on_unsupported != "keep":  # "keep" shows the model's own writing
             for i, sent in enumerate(sentences):
                 if r := reattribute(sent, prepared.posts):
                     sentences[i], fixed[i] = r.text, sent
+                if (times := index.misplaced_times(sentences[i])) and (cut := drop_times(sentences[i], times)):
+                    sentences[i], untimed[i] = cut, (times, sentences[i])
         report = check(sentences, index)
-        if fixed:
-            report = replace(report, sentences=tuple(replace(c, reattributed_from=fixed[i]) if i in fixed else c
-                                                     for i, c in enumerate(report.sentences)))
+        if fixed or untimed:
+            report = replace(report, sentences=tuple(
+                replace(c, reattributed_from=fixed.get(i, ""), dropped_times=untimed.get(i, ((), ""))[0],
+                        untimed_from=untimed.get(i, ((), ""))[1])
+                for i, c in enumerate(report.sentences)))
         kept = guard(report, index, self.on_unsupported)
         central = key_posts(prepared.posts)
         bad = sum(1 for c in report.sentences if c.unsupported)
@@ -250,7 +266,7 @@ class Summarizer:
             kept = extractive_fallback(prepared.posts, plan.words)
         return Recap(
             id=prepared.event.id,
-            recap=" ".join(s.text for s in kept),
+            recap=join_sentences(s.text for s in kept),
             sentences=kept,
             unsupported=list(report.unsupported),
             model=self.model_info,
@@ -260,6 +276,7 @@ class Summarizer:
                              "unsupported_sentences": sum(1 for c in report.sentences if c.unsupported),
                              "replaced": sum(1 for c in kept if c.replaced),
                              "reattributed": sum(1 for c in kept if c.reattributed_from),
+                             "times_dropped": sum(1 for c in kept if c.dropped_times),
                              "extractive_fallback": fallback},
                    "writer": "extract" if plan.extract else "model",
                    **({"extract_reason": plan.extract} if plan.extract else {}),
@@ -291,9 +308,22 @@ def extractive_fallback(posts: Sequence[Post], words: int) -> list[SentenceCheck
 
     Sentences (not whole posts) are ranked the way input selection ranks posts (salience + MMR, `select_posts`)
     against the recap's word budget, so a 300-word request on a stream of long posts gets ~300 words of its
-    most central sentences rather than the first sentences of five posts."""
-    units = [Post(id=p.id, text=sent, clean_text=sent, duplicates=p.duplicates)
-             for p in posts for sent in map(_untagged, split_sentences(p.display_text)) if len(sent.split()) >= 3]
+    most central sentences rather than the first sentences of five posts.
+
+    In a conversation a sentence is quoted with its speaker ("Hana: I'll upload it to the press kit tonight."; a
+    bare "I'll upload it" does not say who), and questions and sentences of under two content words ("Fine by
+    me.") are left out while others remain: on 400 samsum/dev events R-1 23.73 -> 29.49 and R-2 8.95 -> 8.41
+    (the speakers' names take words), on tweetsumm/dev R-2 14.11 -> 14.69 (`recap eval DATA -s central`)."""
+    chat = stream_kind(posts) == "conversation"
+    units, informative = [], []
+    for p in posts:
+        for sent in map(_untagged, split_sentences(p.display_text)):
+            if len(sent.split()) >= 3:
+                text = f"{p.author}: {sent}" if chat and p.author else sent
+                units.append(Post(id=p.id, text=text, clean_text=text, duplicates=p.duplicates))
+                if chat and not sent.endswith("?") and len(content_words(sent)) >= 2:
+                    informative.append(units[-1])
+    units = informative or units
     if not units:
         units = [Post(id=p.id, text=p.display_text, clean_text=p.display_text) for p in posts]
     if not units:

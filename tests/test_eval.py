@@ -97,9 +97,10 @@ def test_lead_and_oracle_choices():
 
 
 def test_central_scores_the_recap_the_guard_falls_back_to():
+    from summarizer.postprocess import join_sentences
     from summarizer.recap import extractive_fallback
 
-    assert get_baseline("central").summarize(POSTS, 20) == " ".join(s.text for s in extractive_fallback(POSTS, 20))
+    assert get_baseline("central").summarize(POSTS, 20) == join_sentences(s.text for s in extractive_fallback(POSTS, 20))
 
 
 def test_random_is_seeded():

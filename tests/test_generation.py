@@ -17,7 +17,7 @@ from summarizer import Event, GenerationSettings, Post, load_summarizer
 from summarizer.batch import iter_inputs, run_batch, safe_name
 from summarizer.cli import app
 from summarizer.errors import ModelError
-from summarizer.modeling import generate_texts, load_model, min_new_tokens, words_to_tokens
+from summarizer.modeling import generate_texts, load_model, min_new_tokens, resolve_dtype, words_to_tokens
 
 runner = CliRunner()
 EVENT_TEXTS = ["The council approved the budget of 5 million #Vote", "Mayor Jones said libraries get 2 million #Vote",
@@ -158,6 +158,24 @@ def test_refuses_pickled_weights_and_missing_model(tmp_path, monkeypatch):
         load_model(None)
 
 
+def test_dtype_auto_is_bf16_only_where_the_hardware_computes_it(tiny_models, monkeypatch):
+    import torch
+
+    from summarizer import modeling
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)  # generation runs on the CPU: a GPU does not count
+    monkeypatch.setattr(modeling, "native_bf16", lambda: False)
+    assert modeling.resolve_dtype("auto") == "float32"
+    m = load_model(str(tiny_models["bart"]), dtype="auto")
+    assert m.dtype == "float32" and next(m.model.parameters()).dtype == torch.float32
+    monkeypatch.setattr(modeling, "native_bf16", lambda: True)
+    m = load_model(str(tiny_models["bart"]), dtype="auto")
+    assert m.dtype == "bfloat16" and next(m.model.parameters()).dtype == torch.bfloat16
+    assert modeling.resolve_dtype("int8") == "int8"
+    with pytest.raises(ModelError, match="unknown dtype 'fp8'"):
+        load_model(str(tiny_models["bart"]), dtype="fp8")
+
+
 def test_cli_summarize_formats(tiny_models, tmp_path):
     f = tmp_path / "ev.txt"
     f.write_text("\n".join(EVENT_TEXTS) + "\n")
@@ -167,7 +185,8 @@ def test_cli_summarize_formats(tiny_models, tmp_path):
     res = runner.invoke(app, ["summarize", str(f), "--model", m, "--format", "json", "--beams", "1"])
     data = json.loads(res.stdout)
     assert {"id", "recap", "sentences", "unsupported", "model", "generation", "stats"} <= set(data)
-    assert data["model"]["dtype"] == "float32" and data["generation"]["num_beams"] == 1
+    # the default dtype is "auto": what this machine computes fastest without losing quality
+    assert data["model"]["dtype"] == resolve_dtype("auto") and data["generation"]["num_beams"] == 1
     res = runner.invoke(app, ["summarize", str(f), "--model", m, "--format", "json", "--fast"])
     data = json.loads(res.stdout)
     assert data["model"]["dtype"] == "int8" and data["generation"]["num_beams"] == 1
@@ -313,6 +332,27 @@ def test_a_swapped_speaker_is_traced_back_unless_the_models_own_writing_is_asked
     assert s.summarize(ev).recap == "Jane will order the ipad online tonight."
 
 
+def test_a_time_the_posts_say_of_something_else_is_cut_out_unless_the_models_own_writing_is_asked_for(
+        tiny_models, monkeypatch):
+    """The bundled team chat's error: 4pm is when Marco's call is, not when Hana uploads the video."""
+    import summarizer.recap as recap_module
+
+    raw = "hana will upload the video to the press kit tonight at 4 pm. marco will book the team call."
+    monkeypatch.setattr(recap_module, "generate_texts", lambda loaded, sources, settings, max_words: [raw])
+    ev = Event(id="chat", posts=[Post(id=str(i), text=t, author=a) for i, (a, t) in enumerate([
+        ("Priya", "And the demo video?"), ("Hana", "The video is done. I'll upload it to the press kit tonight."),
+        ("Marco", "We found a bug in the signup form, fixing it today."), ("Priya", "Send me a note when it's live"),
+        ("Hana", "Should we move the launch?"), ("Marco", "I'll book the team call for Wednesday at 4pm.")])])
+    s = load_summarizer(str(tiny_models["bert2bert"]), settings=GenerationSettings(num_beams=1, max_words=30))
+    data = s.summarize(ev).to_json()
+    assert data["recap"] == "Hana will upload the video to the press kit tonight. Marco will book the team call."
+    first = data["sentences"][0]
+    assert first["dropped_times"] == ["4 pm"] and first["untimed_from"].endswith("tonight at 4 pm.")
+    assert "dropped_times" not in data["sentences"][1] and data["stats"]["guard"]["times_dropped"] == 1
+    s.on_unsupported = "keep"
+    assert s.summarize(ev).recap.startswith("Hana will upload the video to the press kit tonight at 4 pm.")
+
+
 def test_extractive_fallback_fills_the_word_budget_with_central_posts_in_time_order():
     from summarizer.recap import extractive_fallback, key_posts
 
@@ -329,6 +369,24 @@ def test_extractive_fallback_fills_the_word_budget_with_central_posts_in_time_or
     # a live-tweet's closing hashtags are not part of the recap's sentence
     tagged = [Post(id="0", text="Ridership is back to 92% of 2019 levels #TransitFuture #buses")]
     assert [s.text for s in extractive_fallback(tagged, 20)] == ["Ridership is back to 92% of 2019 levels"]
+
+
+def test_the_extractive_recap_of_a_conversation_quotes_statements_with_their_speakers():
+    """A bare "I'll upload it tonight" does not say who; "And the demo video?" and "Fine by me." say little."""
+    from summarizer.recap import extractive_fallback
+
+    chat = [Post(id=str(i), text=t, author=a) for i, (a, t) in enumerate([
+        ("Priya", "Quick check before the launch on Thursday: is the pricing page ready?"),
+        ("Priya", "And the demo video?"), ("Hana", "The video is done. I'll upload it to the press kit tonight."),
+        ("Marco", "Fine by me."), ("Marco", "I'll book the team call for Wednesday at 4pm to do the final check.")])]
+    out = [s.text for s in extractive_fallback(chat, 30)]
+    assert out and all(t.startswith(("Hana: ", "Marco: ")) for t in out), out
+    assert "Hana: I'll upload it to the press kit tonight." in out
+    everything = [s.text for s in extractive_fallback(chat, 200)]  # a budget that takes every sentence it may
+    assert "Priya: And the demo video?" not in everything and "Marco: Fine by me." not in everything
+    # a broadcast stream (no authors) is quoted as it is, questions and short sentences included
+    stream = [Post(id=str(i), text=p.text) for i, p in enumerate(chat)]
+    assert {"And the demo video?", "Fine by me."} <= {s.text for s in extractive_fallback(stream, 200)}
 
 
 def test_writer_auto_leaves_streams_the_model_does_not_write_for_to_extraction(tiny_models, monkeypatch):

@@ -1,12 +1,22 @@
 from __future__ import annotations
 
-from summarizer.faithfulness import SourceIndex, addressed_conversation, check, guard, items, stream_kind
+from summarizer.faithfulness import (
+    SourceIndex,
+    addressed_conversation,
+    check,
+    drop_times,
+    guard,
+    items,
+    stream_kind,
+)
 from summarizer.post import Post
 from summarizer.postprocess import (
     case_table,
     detokenize,
     drop_repeats,
+    join_sentences,
     postprocess,
+    split_sentences,
     trim_unfinished,
     truecase,
 )
@@ -175,7 +185,7 @@ def test_a_broadcast_stream_sentence_must_come_from_one_or_two_posts():
 
 def test_a_short_broadcast_sentence_is_traced_too():
     """Three content words are enough to invent one: in a broadcast stream a short sentence needs its words in its
-    closest posts like a long one. In a conversation short sentences stay judged by names and numbers alone."""
+    closest posts like a long one. In a conversation a sentence needs half of its content words in the posts."""
     stream = SourceIndex([Post(id=str(i), text=t) for i, t in enumerate(PANEL)])
     (bad,) = check(["Taxis shootd buses."], stream).sentences
     assert any(u.startswith("<stitched: 2 of 3") for u in bad.unsupported), bad.unsupported
@@ -184,7 +194,17 @@ def test_a_short_broadcast_sentence_is_traced_too():
     assert [c.unsupported for c in check(["Night-shift workers rely on taxis.", "Vienna's pass worked."],
                                          stream).sentences] == [(), ()]
     chat = SourceIndex([Post(id=str(i), text=t, author="ABC"[i % 3]) for i, t in enumerate(PANEL)])
-    assert check(["Taxis shootd buses."], chat).sentences[0].unsupported == ()
+    assert check(["Taxis shootd buses."], chat).sentences[0].unsupported == ()  # 2 of 3 words: a chat sums up
+
+
+def test_a_short_conversation_sentence_needs_half_its_content_words_in_the_posts():
+    """Two content words are enough to be off-topic ("Kate will be her children's child."); one is not judged."""
+    chat = SourceIndex([Post(id="0", text="Will you be my kids' godmother?", author="Diane"),
+                        Post(id="1", text="of course, I will! so honoured", author="Kate")])
+    (bad,) = check(["Kate will be her children's child."], chat).sentences
+    assert bad.unsupported == ("<off-topic: 1 of 3 content words in the posts>",)
+    assert [c.unsupported for c in check(["Kate will be the godmother.", "Diane is honoured.", "Honoured!"],
+                                         chat).sentences] == [(), (), ()]
 
 
 def test_a_sentence_saying_one_word_three_times_is_rejected():
@@ -212,3 +232,66 @@ def test_broadcast_means_many_voices_or_one_not_addressing_another():
     assert not SourceIndex([Post(id=str(i), text=t) for i, t in enumerate(thread)]).broadcast
     assert stream_kind([Post(id=str(i), text=t) for i, t in enumerate(thread)]) == "conversation"
     assert stream_kind([Post(id=str(i), text=t) for i, t in enumerate(PANEL)]) == "broadcast"
+
+
+TEAM_CHAT = [("Priya", "Morning! Quick check before the launch on Thursday: is the pricing page ready?"),
+             ("Marco", "Almost. Legal still has to approve the refund wording, they promised it by Tuesday noon."),
+             ("Priya", "OK. And the demo video?"),
+             ("Hana", "The video is done, 90 seconds. I'll upload it to the press kit tonight."),
+             ("Marco", "Great. We also found a bug in the signup form on Safari, fixing it today."),
+             ("Priya", "Please send me a note when the fix is live, I want to test it myself."),
+             ("Hana", "Should we move the launch to Friday in case legal is late?"),
+             ("Priya", "No, Thursday stays. If the refund text isn't approved we launch with the old one."),
+             ("Marco", "Fine by me. I'll book the team call for Wednesday at 4pm to do the final check."),
+             ("Hana", "Perfect, see you then!")]  # examples/launch-team-chat.jsonl
+
+
+def test_a_day_or_time_the_posts_say_of_something_else_is_rejected():
+    """"Hana will upload the video tonight at 4 pm": 4pm is in the posts, but it is when the call is. A day or time
+    must stand in (or, in a conversation, within two posts of) a post that shares a content word of the sentence."""
+    chat = SourceIndex([Post(id=str(i), text=t, author=a) for i, (a, t) in enumerate(TEAM_CHAT)])
+    upload, call = check(["Hana will upload the video to the press kit tonight at 4 p.m.",
+                          "He will get the team call on Tuesday."], chat).sentences
+    assert upload.unsupported == ("<time '4 p.m': the posts say it of something else>",)
+    assert call.unsupported == ("<time 'Tuesday': the posts say it of something else>",)
+    fine = ["Marco will book the team call for Wednesday at 4 PM.",  # other spellings of the same time
+            "Legal will approve the refund wording by Tuesday noon.",
+            "Hana will upload the video tonight.",
+            "Priya says the launch stays on Thursday.",
+            "They will meet on Friday."]  # "meet" is in no post: nothing to pin the day to, not judged
+    assert [c.unsupported for c in check(fine, chat).sentences] == [()] * len(fine)
+    # a chat settles the time of a plan posts after proposing it: a post that says little but the time binds to it
+    skype = SourceIndex([Post(id=str(i), text=t, author=a) for i, (a, t) in enumerate([
+        ("Esme", "let's have a skype call tonight?"), ("Eliza", "sure, at what time?"), ("Rose", "Sure!"),
+        ("Esme", "I have a dentist appointment first, it ends late"), ("Eliza", "no rush"),
+        ("Esme", "8pm i was thinking?")])])
+    assert check(["Esme and Rose will have a skype call tonight at 8 pm."], skype).sentences[0].unsupported == ()
+    # a broadcast post is self-contained: the day must be in a post that says what the sentence says
+    stream = SourceIndex([Post(id=str(i), text=t) for i, (_, t) in enumerate(TEAM_CHAT)])
+    assert stream.broadcast
+    (night,) = check(["The team call is tonight at Wednesday's final check."], stream).sentences
+    assert "<time 'tonight': the posts say it of something else>" in night.unsupported
+
+
+def test_a_misplaced_time_is_cut_out_with_its_preposition_when_a_sentence_remains():
+    assert drop_times("Hana will upload the video to the press kit tonight at 4 p.m.", ["4 p.m"]) == \
+        "Hana will upload the video to the press kit tonight."
+    assert drop_times("Betty and Michael will have a drink on Saturday at 19:00.", ["Saturday", "19:00"]) == \
+        "Betty and Michael will have a drink."
+    assert drop_times("Audrey will come late for the weekend.", ["weekend"]) == "Audrey will come late."
+    assert drop_times("Jimmy will come over to the house today, around 5 pm.", ["today"]) == \
+        "Jimmy will come over to the house, around 5 pm."
+    # the time is the subject, opens the sentence, or nothing worth saying is left: the guard judges it whole
+    assert drop_times("Friday is the deadline for the report.", ["Friday"]) is None
+    assert drop_times("On Monday, Tom will call the landlord.", ["Monday"]) is None
+    assert drop_times("They will meet on Friday.", ["Friday"]) is None
+
+
+def test_sentences_taken_from_posts_without_a_full_stop_get_one_when_joined():
+    """"i used her perfume The whole house ..." read as one sentence, and "The" as a name the posts lack."""
+    joined = join_sentences(["Phoebe can't go out today.", "i used her perfume", "Her mum is angry!", "#TransitFuture",
+                             "the brand I meant <file_other>", "until we fall asleep;)", '"It\'s culture."',
+                             "See the thread:", ""])
+    assert joined == ("Phoebe can't go out today. i used her perfume. Her mum is angry! #TransitFuture. "
+                      "the brand I meant <file_other>. until we fall asleep;). \"It's culture.\" See the thread:")
+    assert split_sentences(joined)[1] == "i used her perfume."

@@ -15,6 +15,7 @@ class Central(Baseline):
     description = "the guard's fallback: central sentences (salience + MMR) up to the word budget, in time order"
 
     def summarize(self, posts, words, references=()):
+        from summarizer.postprocess import join_sentences
         from summarizer.recap import extractive_fallback
 
-        return " ".join(s.text for s in extractive_fallback(posts, words))
+        return join_sentences(s.text for s in extractive_fallback(posts, words))
