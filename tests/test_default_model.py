@@ -70,3 +70,18 @@ def test_default_model_writes_the_recap_of_a_conversation(default_summarizer):
     recap = default_summarizer.summarize(event)
     assert recap.stats["writer"] == "model" and recap.stats["guard"]["generated_sentences"] > 0
     _assert_guarded(recap, event)
+
+
+def test_the_bundled_team_chat_recap_pins_no_day_or_time_to_the_wrong_thing(default_summarizer):
+    """The model writes "… upload the video … tonight at 4 pm. He will get the team call on Tuesday." (4pm is the
+    call, Tuesday is Legal's deadline); whatever it writes, the printed recap must not say either."""
+    from summarizer.faithfulness import SourceIndex
+    from summarizer.pipeline import prepare
+
+    event = read_events(ROOT / "examples" / "launch-team-chat.jsonl").events[0]
+    recap = default_summarizer.summarize(event)
+    _assert_guarded(recap, event)
+    index = SourceIndex(prepare(event).posts)
+    assert not any(index.misplaced_times(s.text) for s in recap.sentences), recap.recap
+    assert not any("upload" in s.text and "4" in s.text for s in recap.sentences), recap.recap
+    assert not any("call" in s.text and "Tuesday" in s.text for s in recap.sentences), recap.recap
