@@ -13,7 +13,7 @@ guard. Variants:
   guard                   the guard as shipped (trace=0.7, the time rule)
   guard-no-times          the guard without the time rule (a day or time the posts say of something else)
   guard-window=K          the guard with the time rule looking K posts either side in a conversation (shipped: 2)
-  guard-min-judged=K      the guard with the coverage check from K content words up in a conversation (shipped: 4)
+  guard-min-judged=K      the guard with the coverage check from K content words up (shipped: 2; 4 before session 8)
 
   --show-times N prints N sentences (seeded sample) that the time rule rejects or cuts a time from, with the posts.
 
@@ -43,8 +43,7 @@ from summarizer.recap import SentenceCheck, load_summarizer, split_sentences  # 
 
 _NEVER = re.compile(r"(?!x)x")
 _NEGATION, _FALLBACK = faith._NEGATION, recap_mod.extractive_fallback  # before any variant patches them
-faith.MIN_TRACE_SHIPPED, _CHECK, _TIME_WINDOW, _MIN_JUDGED = (faith.MIN_TRACE, recap_mod.check, faith.TIME_WINDOW,
-                                                             faith._MIN_JUDGED)
+_MIN_TRACE, _CHECK, _TIME_WINDOW, _MIN_JUDGED = faith.MIN_TRACE, recap_mod.check, faith.TIME_WINDOW, faith._MIN_JUDGED
 
 
 def five_key_posts_fallback(posts, words):
@@ -69,7 +68,7 @@ def variant(name: str):
     faith.TIME_WINDOW = int(name.split("=", 1)[1]) if name.startswith("guard-window=") else _TIME_WINDOW
     faith._MIN_JUDGED = int(name.split("=", 1)[1]) if name.startswith("guard-min-judged=") else _MIN_JUDGED
     if name in ("guard", "guard-no-times") or name.startswith(("guard-window=", "guard-min-judged=")):
-        return faith.MIN_TRACE_SHIPPED, _NEGATION, _FALLBACK
+        return _MIN_TRACE, _NEGATION, _FALLBACK
     if name in ("keep", "no-broadcast-rules"):
         return 0.0, _NEVER, five_key_posts_fallback
     if name == "budget-fallback":
@@ -158,7 +157,7 @@ class TimeRejections:
         return report
 
     def show(self, n: int) -> None:
-        print(f"time rule: {len(self.hits)} sentences rejected", file=sys.stderr)
+        print(f"time rule: {len(self.hits)} sentences rejected or cut", file=sys.stderr)
         for eid, sent, bad, posts in random.Random(0).sample(self.hits, min(n, len(self.hits))):
             print(f"\n{eid}: {sent}\n  {'; '.join(bad)}", file=sys.stderr)
             for p in posts:
