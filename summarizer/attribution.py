@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .faithfulness import _WORDS, _content, _reporting_stems, _stem
+from .faithfulness import _WORDS, _reporting_stems, _stem, content_stems
 from .post import Post
 
 _SUBJECT = re.compile(r"^(\W*)([A-Z][\w-]*)(['’]s\b)?")
@@ -31,10 +31,6 @@ class Reattribution:
     post_id: str
 
 
-def _stems(text: str) -> set[str]:
-    return {_stem(w) for w in _content(x.lower() for x in _WORDS.findall(text))}
-
-
 def reattribute(sentence: str, posts: Sequence[Post]) -> Reattribution | None:
     """The sentence with its subject replaced by the author who said it, or None when it stands (or is unsure)."""
     authors = {p.author.lower(): p.author for p in posts if p.author}
@@ -46,10 +42,10 @@ def reattribute(sentence: str, posts: Sequence[Post]) -> Reattribution | None:
     if re.match(r"\s*(?:,|and\b|&|\+|or\b)", rest):  # "Laura and Linda ...": several subjects, leave it
         return None
     names = {_stem(a) for a in authors}
-    stems = _stems(sentence) - names - _reporting_stems()
+    stems = content_stems(sentence) - names - _reporting_stems()
     if len(stems) < MIN_OVERLAP:
         return None
-    overlaps = [len(stems & (_stems(p.display_text) - names)) for p in posts]
+    overlaps = [len(stems & (content_stems(p.display_text) - names)) for p in posts]
     best = max(range(len(posts)), key=lambda i: (overlaps[i], -i))
     post = posts[best]
     if overlaps[best] < MIN_OVERLAP or not post.author or post.author.lower() == subject:

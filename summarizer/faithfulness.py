@@ -119,6 +119,11 @@ def content_words(text: str) -> list[str]:
     return _content(w.lower() for w in _WORDS.findall(text))
 
 
+def content_stems(text: str) -> set[str]:
+    """`text`'s content words, stemmed: what the coverage, trace and time checks compare."""
+    return {_stem(w) for w in content_words(text)}
+
+
 _LEAD = re.compile(r"\s*@?([A-Za-z]\w{2,})\b")
 _ADDRESS = re.compile(r"\b(you|your|we|our|us)\b", re.I)
 
@@ -183,7 +188,7 @@ class SourceIndex:
 
     def coverage(self, sentence: str) -> tuple[int, int] | None:
         """(content words found in the posts, content words), stemmed; None for a sentence too short to judge."""
-        content = _content(x.lower() for x in _WORDS.findall(sentence))
+        content = content_words(sentence)
         if len(content) < _MIN_JUDGED:
             return None
         if self._stems is None:
@@ -217,7 +222,7 @@ class SourceIndex:
         Short sentences are traced too: in a stream of self-contained reports, a three-word sentence with a word
         no close post has ("Car bombs shootd in car bombs.") is no more grounded than a long one."""
         post_stems = self.post_stems()
-        stems = {_stem(w) for w in _content(x.lower() for x in _WORDS.findall(sentence))}
+        stems = content_stems(sentence)
         covered: set[str] = stems & _reporting_stems()
         closest = None
         for _ in range(TRACE_POSTS):
@@ -245,13 +250,11 @@ class SourceIndex:
             self._time_stems = [ps | {_time_key(m.group(0)) for m in _TIME.finditer(p.display_text)}
                                 for p, ps in zip(self.posts, self.post_stems(), strict=True)]
             self._says_only_when = [
-                len({_stem(w) for w in _content(x.lower() for x in _WORDS.findall(_TIME.sub(" ", p.display_text)))}
-                    - authors - _reporting_stems()) < 2 for p in self.posts]
+                len(content_stems(_TIME.sub(" ", p.display_text)) - authors - _reporting_stems()) < 2 for p in self.posts]
         stems = self._time_stems
         everywhere = set().union(*stems) if stems else set()
         keys = {k for _, k in found}
-        anchors = ({_stem(w) for w in _content(x.lower() for x in _WORDS.findall(_TIME.sub(" ", sentence)))}
-                   & everywhere) - authors - _reporting_stems() - keys
+        anchors = (content_stems(_TIME.sub(" ", sentence)) & everywhere) - authors - _reporting_stems() - keys
         if not anchors:
             return ()
         window = 0 if self.broadcast else TIME_WINDOW
@@ -266,7 +269,7 @@ class SourceIndex:
         return tuple(dict.fromkeys(out))
 
     def support(self, sentence: str, k: int = 3) -> tuple[str, ...]:
-        words = set(_content(w.lower() for w in _WORDS.findall(sentence)))
+        words = set(content_words(sentence))
         scored = sorted(((len(words & c), i) for i, c in enumerate(self.content)), key=lambda x: (-x[0], x[1]))
         if not scored or scored[0][0] == 0:
             return ()
@@ -336,7 +339,7 @@ def drop_times(sentence: str, times: Sequence[str]) -> str | None:
         end = m.group(0).endswith(".") and m.end() == len(out)
         out = out[: m.start()] + ("." if end else "") + out[m.end():]
     out = re.sub(r"\s+([,.!?])", r"\1", re.sub(r"\s{2,}", " ", out)).strip()
-    return out if len(_content(x.lower() for x in _WORDS.findall(out))) >= 2 else None
+    return out if len(content_words(out)) >= 2 else None
 
 
 def _time_key(text: str) -> str:
@@ -360,7 +363,7 @@ def items(sentence: str) -> list[str]:
 
 def repeated(sentence: str) -> tuple[str, int] | None:
     """(word, count) when one content word (stemmed; not a reporting verb) occurs more than `MAX_REPEATS` times."""
-    counts = Counter(_stem(w) for w in _content(x.lower() for x in _WORDS.findall(sentence)))
+    counts = Counter(_stem(w) for w in content_words(sentence))
     counts = Counter({w: n for w, n in counts.items() if w not in _reporting_stems()})
     if not counts:
         return None

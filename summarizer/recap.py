@@ -240,20 +240,18 @@ class Summarizer:
         text = postprocess(text, sources, uncased=self.loaded.uncased) if plan.sections and text else text
         index = SourceIndex(prepared.posts + ([Post("title", prepared.event.title)] if prepared.event.title else []))
         sentences = split_sentences(text)
-        fixed: dict[int, str] = {}
-        untimed: dict[int, tuple[tuple[str, ...], str]] = {}
+        edits: dict[int, dict[str, Any]] = {}  # SentenceCheck fields that record what a fix changed
         if self.on_unsupported != "keep":  # "keep" shows the model's own writing
             for i, sent in enumerate(sentences):
                 if r := reattribute(sent, prepared.posts):
-                    sentences[i], fixed[i] = r.text, sent
+                    sentences[i], edits[i] = r.text, {"reattributed_from": sent}
                 if (times := index.misplaced_times(sentences[i])) and (cut := drop_times(sentences[i], times)):
-                    sentences[i], untimed[i] = cut, (times, sentences[i])
+                    edits.setdefault(i, {}).update(dropped_times=times, untimed_from=sentences[i])
+                    sentences[i] = cut
         report = check(sentences, index)
-        if fixed or untimed:
-            report = replace(report, sentences=tuple(
-                replace(c, reattributed_from=fixed.get(i, ""), dropped_times=untimed.get(i, ((), ""))[0],
-                        untimed_from=untimed.get(i, ((), ""))[1])
-                for i, c in enumerate(report.sentences)))
+        if edits:
+            report = replace(report, sentences=tuple(replace(c, **edits.get(i, {}))
+                                                     for i, c in enumerate(report.sentences)))
         kept = guard(report, index, self.on_unsupported)
         central = key_posts(prepared.posts)
         bad = sum(1 for c in report.sentences if c.unsupported)
