@@ -91,7 +91,7 @@ class EvalResult:
 def run_eval(data: Path, systems: Sequence[str], out: Path, limit: int | None = None, words: str = "ref",
              seed: int = 0, bootstrap: int = 1000, embed: bool = True, beams: int = 4, batch_size: int = 8,
              log: Callable[[str], None] = print, dtype: str = "float32", min_ratio: float = DEFAULT_MIN_RATIO,
-             writer: str = "auto") -> EvalResult:
+             writer: str = "auto", full_vocab: bool = False) -> EvalResult:
     specs = [parse_system(s) for s in systems]
     if words not in ("ref", "auto") and not str(words).isdigit():
         raise ValueError("--words must be a number, 'ref' or 'auto'")
@@ -115,7 +115,8 @@ def run_eval(data: Path, systems: Sequence[str], out: Path, limit: int | None = 
                                                                                          strict=True)]
         else:
             preds[spec.label], model_meta[spec.label] = _run_model(spec, events, budgets, words, out, beams,
-                                                                   batch_size, seed, dtype, min_ratio, writer)
+                                                                   batch_size, seed, dtype, min_ratio, writer,
+                                                                   full_vocab)
         timings[spec.label] = time.perf_counter() - t
         log(f"{spec.label}: {len(events)} events in {timings[spec.label]:.1f}s")
         atomic_write_text(out / "predictions" / f"{safe_name(spec.label)}.jsonl",
@@ -129,11 +130,11 @@ def run_eval(data: Path, systems: Sequence[str], out: Path, limit: int | None = 
 
 def _run_model(spec: SystemSpec, events: list[Event], budgets: list[int], words: str, out: Path, beams: int,
                batch_size: int, seed: int, dtype: str = "float32", min_ratio: float = DEFAULT_MIN_RATIO,
-               writer: str = "auto") -> tuple[list[str], dict]:
+               writer: str = "auto", full_vocab: bool = False) -> tuple[list[str], dict]:
     from summarizer.recap import load_summarizer
 
     settings = GenerationSettings(num_beams=beams, seed=seed, batch_size=batch_size,
-                                  min_ratio=min_ratio,
+                                  min_ratio=min_ratio, full_vocab=full_vocab,
                                   max_words=None if words in ("ref", "auto") else int(words))
     by_id = {e.id: w for e, w in zip(events, budgets, strict=True)} if words == "ref" else None
     s = load_summarizer(spec.path, settings=settings, words_by_id=by_id, dtype=dtype, writer=writer)

@@ -5,6 +5,7 @@
 #   bash scripts/eval_default_model.sh samsum tsix     # some of them
 #   DTYPE=int8 OUT=runs/eval-int8 bash scripts/eval_default_model.sh samsum
 #   WRITER=model OUT=runs/eval-writer-model bash scripts/eval_default_model.sh   # the model writes every recap
+#   EXTRA=--full-vocab OUT=runs/eval-full-vocab bash scripts/eval_default_model.sh samsum   # more `recap eval` flags
 set -euo pipefail
 DATA=${DATA:-../shared/data}
 OUT=${OUT:-runs/eval}  # the model card numbers come from this script
@@ -12,13 +13,15 @@ MODEL=${MODEL:-models/recap-minilm}
 DTYPE=${DTYPE:-float32}
 MIN_RATIO=${MIN_RATIO:-0.8}  # the default --min-ratio
 WRITER=${WRITER:-auto}  # the default --writer: broadcast streams get the extractive recap (recap_config.json "writes")
+EXTRA=${EXTRA:-}
 BASE="-s lead -s lexrank -s textrank -s central -s oracle"
-SETS=${*:-samsum tweetsumm goal background tsix}
-run() { recap eval "$1" -s "model:$MODEL" $BASE --words ref --dtype "$DTYPE" --min-ratio "$MIN_RATIO" --writer "$WRITER" "${@:3}" --out "$OUT/$2"; }
+SETS=${*:-samsum tweetsumm dialogsum goal background tsix}
+run() { recap eval "$1" -s "model:$MODEL" $BASE --words ref --dtype "$DTYPE" --min-ratio "$MIN_RATIO" --writer "$WRITER" $EXTRA "${@:3}" --out "$OUT/$2"; }
 for set in $SETS; do
   case $set in
     samsum)     run "$DATA/samsum/test.jsonl" samsum-test ;;
     tweetsumm)  run "$DATA/tweetsumm/test.jsonl" tweetsumm-test ;;
+    dialogsum)  run "$DATA/dialogsum/test.jsonl" dialogsum-test ;;  # no bar; speakers are tagged "#Person1#"
     goal)       run "$DATA/goal/dev.jsonl" goal-dev ;;
     background) run "$DATA/background/dev.jsonl" background-dev --limit "${BG_LIMIT:-15}" ;;
     tsix)       # the two TSix topics the model never trained on (train_config_stage2.json excludes them)

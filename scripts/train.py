@@ -40,6 +40,7 @@ from summarizer.eventio import iter_event_lines  # noqa: E402
 from summarizer.inputs import build_input, tokenizer_counter  # noqa: E402
 from summarizer.modeling import native_bf16  # noqa: E402
 from summarizer.pipeline import prepare  # noqa: E402
+from summarizer.vocab import write_target_vocab  # noqa: E402
 
 
 def load_tokenizer():
@@ -145,7 +146,9 @@ def save_checkpoint(ckpt: Path, model, opt, sched, step: int, rng_state, elapsed
     tmp.rename(ckpt)
 
 
-def export(model, tok, out: Path, cfg: dict, extra: dict) -> None:
+def export(model, tok, out: Path, cfg: dict, extra: dict, target_ids: set[int] | None = None) -> None:
+    """The HF model directory, plus `target_vocab.json` (the tokens of the training targets: generation scores
+    only those and the source's, `summarizer.vocab`) when `target_ids` is given."""
     plain = unshare(model).to(torch.bfloat16)
     gen = plain.generation_config
     for k, v in cfg["generation"].items():
@@ -159,6 +162,8 @@ def export(model, tok, out: Path, cfg: dict, extra: dict) -> None:
     (tmp / "recap_config.json").write_text(json.dumps({"name": cfg.get("name", out.name),
                                                        "max_source_tokens": cfg["max_source_tokens"],
                                                        "max_target_tokens": cfg["max_target_tokens"]}, indent=2))
+    if target_ids:
+        write_target_vocab(tmp, target_ids, {"from": "the training targets", "mixture": sorted(cfg["mixture"])})
     out.mkdir(parents=True, exist_ok=True)
     for f in tmp.iterdir():
         shutil.move(str(f), str(out / f.name))
@@ -342,7 +347,8 @@ def main() -> None:
     bar.close()
     if args.export:
         export(model, tok, Path(args.export), cfg, {"steps": step, "config": cfg, "train_counts": data["counts"],
-                                                    "train_seconds": round(clock["elapsed"])})
+                                                    "train_seconds": round(clock["elapsed"])},
+               target_ids={t for e in train for t in e["tgt"]})
         print(f"exported to {args.export}", flush=True)
 
 

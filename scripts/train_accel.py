@@ -277,7 +277,8 @@ def assemble(pack: Path, run: Path, export_to: Path) -> None:
     model = build_model(pack / "init", read_shards(run))
     log = [json.loads(x) for x in (run / "log.jsonl").read_text().splitlines() if x.strip()]
     done = next((r["done"] for r in reversed(log) if "done" in r), {})
-    export(model, load_tokenizer(), export_to, cfg, {"accelerator": done, "best": summary.get("best"), "config": cfg})
+    export(model, load_tokenizer(), export_to, cfg, {"accelerator": done, "best": summary.get("best"), "config": cfg},
+           target_ids={int(t) for row in load_split(pack, "train") for t in row["tgt"]})
     print(f"exported to {export_to}")
 
 

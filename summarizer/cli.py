@@ -101,17 +101,21 @@ MinRatioOpt = Annotated[float, typer.Option(help="write at least this share of t
                                           "stops when it likes)")]
 WriterOpt = Annotated[str, typer.Option(help="auto (the model for the stream kinds its recap_config.json says it "
                                         "writes well, else central sentences) | model | extract")]
+FullVocabOpt = Annotated[bool, typer.Option("--full-vocab", help="score every token at each step, not only the "
+                                            "model's target vocabulary and the posts' tokens (slower; "
+                                            "models/recap-minilm/README.md, Speed)")]
 ModelOpt = Annotated[str | None, typer.Option("--model", "-m", help="local model dir or Hub id "
                                               "(default: the embedded model in models/)")]
 
 
 def _settings(beams: int, min_words: int, max_words: int | None, no_repeat: int, length_penalty: float,
-              repetition_penalty: float, seed: int, batch_size: int, min_ratio: float):
+              repetition_penalty: float, seed: int, batch_size: int, min_ratio: float, full_vocab: bool):
     from .modeling import GenerationSettings
 
     return GenerationSettings(num_beams=beams, min_words=min_words, max_words=max_words, min_ratio=min_ratio,
                               no_repeat_ngram_size=no_repeat, length_penalty=length_penalty,
-                              repetition_penalty=repetition_penalty, seed=seed, batch_size=batch_size)
+                              repetition_penalty=repetition_penalty, seed=seed, batch_size=batch_size,
+                              full_vocab=full_vocab)
 
 
 def _summarizer(model, threads, dtype, settings, order, hierarchical, on_unsupported, writer):
@@ -149,6 +153,7 @@ def summarize(
     skip_bad: Annotated[bool, typer.Option("--skip-bad")] = False,
     fast: FastOpt = False,
     writer: WriterOpt = "auto",
+    full_vocab: FullVocabOpt = False,
 ) -> None:
     """Write the recap of an event (the main job)."""
     from .eventio import atomic_write_text
@@ -161,7 +166,8 @@ def summarize(
         result = read_events(file, input_format, skip_bad=skip_bad)
         dtype, beams = ("int8", 1) if fast else (dtype, beams)
         s = _summarizer(model, threads, dtype, _settings(beams, min_words, max_words, no_repeat_ngram, length_penalty,
-                                                         repetition_penalty, seed, 8, min_ratio), order, hierarchical,
+                                                         repetition_penalty, seed, 8, min_ratio, full_vocab), order,
+                        hierarchical,
                         on_unsupported, writer)
         recaps = s.summarize_many(result.events)
     except (RecapError, ValueError) as exc:
@@ -204,6 +210,7 @@ def batch(
     skip_bad: Annotated[bool, typer.Option("--skip-bad")] = False,
     fast: FastOpt = False,
     writer: WriterOpt = "auto",
+    full_vocab: FullVocabOpt = False,
 ) -> None:
     """Recap many events into DIR; resumable, atomic; failures go to DIR/failures.jsonl (exit 1)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -214,7 +221,8 @@ def batch(
         inputs = list(iter_inputs(input, input_format, skip_bad))
         dtype, beams = ("int8", 1) if fast else (dtype, beams)
         s = _summarizer(model, threads, dtype, _settings(beams, min_words, max_words, no_repeat_ngram, length_penalty,
-                                                         repetition_penalty, seed, batch_size, min_ratio), order, hierarchical,
+                                                         repetition_penalty, seed, batch_size, min_ratio, full_vocab),
+                        order, hierarchical,
                         on_unsupported, writer)
     except (RecapError, ValueError) as exc:
         fail(exc)
@@ -246,6 +254,7 @@ def evaluate_cmd(
                                        "machine) | bfloat16 | int8 (dynamic quantisation) | auto")] = "float32",
     min_ratio: MinRatioOpt = DEFAULT_MIN_RATIO,
     writer: WriterOpt = "auto",
+    full_vocab: FullVocabOpt = False,
 ) -> None:
     """Score systems against reference summaries, beside baselines, with confidence intervals."""
     from eval.harness import run_eval
@@ -253,7 +262,7 @@ def evaluate_cmd(
     try:
         res = run_eval(data, system, out, limit=limit, words=words, seed=seed, bootstrap=bootstrap, embed=embed,
                        beams=beams, batch_size=batch_size, log=lambda m: err.print(m, highlight=False), dtype=dtype,
-                       min_ratio=min_ratio, writer=writer)
+                       min_ratio=min_ratio, writer=writer, full_vocab=full_vocab)
     except (RecapError, ValueError, OSError) as exc:
         fail(exc)
     sys.stdout.write((out / "report.md").read_text())

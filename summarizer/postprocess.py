@@ -6,9 +6,29 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Za-z0-9@#£$€])")
 _TOKEN = re.compile(r"[@#]?\w+(?:['’]\w+)*|[^\w\s]")
 _WORD = re.compile(r"[@#]?\w[\w'’.-]*\w|[@#]?\w")
+
+
+_NAME_PART = re.compile(r"[^\W_]+|[^\w\s]|_")
+
+
+def restore_names(text: str, names: Iterable[str]) -> str:
+    """Write names with inner punctuation ("#Person1#", "@jo_b", "O'Neil") back as the posts spell them.
+
+    A subword model writes them in pieces ("# person1 #"), and the spacing rules of `detokenize` cannot tell a
+    speaker tag from a hashtag: they would glue "#person1 #and". Names without punctuation are left to `truecase`."""
+    for name in sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True):
+        parts = _NAME_PART.findall(name)
+        if len(parts) < 2 or all(p.isalnum() for p in parts):
+            continue
+        pattern = r"\s*".join(re.escape(p) for p in parts)
+        pattern = (r"\b" if parts[0][0].isalnum() else "") + pattern + (r"\b" if parts[-1][-1].isalnum() else "")
+        text = re.sub(pattern, lambda _m, n=name: n, text, flags=re.IGNORECASE)
+    return text
 
 
 def detokenize(text: str) -> str:
@@ -17,8 +37,8 @@ def detokenize(text: str) -> str:
     t = t.replace(" ##", "").replace("##", "")
     t = re.sub(r"\s+([.,!?;:%)\]])", r"\1", t)
     t = re.sub(r"([(\[$£€])\s+", r"\1", t)
-    t = re.sub(r"([@#])\s+(?=\w)", r"\1", t)
-    t = re.sub(r"(\w)\s*'\s*(s|t|re|ve|ll|d|m)\b", r"\1'\2", t)
+    t = re.sub(r"(?<![\w#@])([@#])\s+(?=\w)", r"\1", t)  # "# tag" -> "#tag", but not the end of "#Person1# and"
+    t = re.sub(r"([\w#])\s*'\s*(s|t|re|ve|ll|d|m)\b", r"\1'\2", t)
     t = re.sub(r"(\d)\s*([.,:])\s*(\d)", r"\1\2\3", t)
     t = re.sub(r"(\d)\s+-\s+(\d)", r"\1-\2", t)
     t = re.sub(r"\s+-\s+(?=\w)", " - ", t)
@@ -27,8 +47,22 @@ def detokenize(text: str) -> str:
     return re.sub(r"\s+", " ", t).strip()
 
 
+# a title's full stop does not end a sentence ("Mr. White", "Dr. Okafor"); words that often do end one ("No.",
+# "a.m.", "Inc.") are not listed
+_TITLE_END = re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|Rev|Gen|Capt|Lt|Sgt|Col|vs|e\.g|i\.e)\.$", re.IGNORECASE)
+
+
 def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENT_SPLIT.split(text) if s.strip()]
+    out: list[str] = []
+    for s in _SENT_SPLIT.split(text):
+        s = s.strip()
+        if not s:
+            continue
+        if out and _TITLE_END.search(out[-1]):
+            out[-1] += " " + s
+        else:
+            out.append(s)
+    return out
 
 
 _ENDED = re.compile(r"[.!?…][\"'”’)\]]*$|:$")  # ";)" is a wink, not an end
@@ -43,13 +77,24 @@ def join_sentences(sentences: Iterable[str]) -> str:
     return " ".join(s if _ENDED.search(s) else s + "." for s in (x.strip() for x in sentences) if s)
 
 
-def case_table(sources: Iterable[str]) -> dict[str, str]:
-    """lowercase word → its most frequent spelling in the posts, preferring non-sentence-initial uses."""
+def case_table(sources: Iterable[str], names: Iterable[str] = ()) -> dict[str, str]:
+    """lowercase word → its most frequent spelling in the posts, preferring non-sentence-initial uses.
+
+    A capitalised function word counts only inside a name or title ("The Room", "Bank of England"): starting a
+    sentence or for emphasis in a tweet ("complaining About the update") it says nothing of how to write it;
+    in capitals it may be an acronym ("US", "IT") and counts.
+    `names` (the authors) count whatever they are: a speaker called Will is written "Will"."""
     counts: dict[str, Counter[str]] = {}
+    for name in names:
+        for w in _WORD.findall(name):
+            counts.setdefault(w.lower(), Counter())[w] += 1
     for text in sources:
         for sent in split_sentences(text):
-            for i, m in enumerate(_WORD.finditer(sent)):
-                w = m.group(0)
+            words = [m.group(0) for m in _WORD.finditer(sent)]
+            for i, w in enumerate(words):
+                if (w.lower() in ENGLISH_STOP_WORDS and w[0].isupper() and not (len(w) > 1 and w.isupper())
+                        and (i == 0 or i + 1 == len(words) or not words[i + 1][0].isupper())):
+                    continue
                 weight = 1 if i == 0 else 3  # a capital at sentence start says little
                 counts.setdefault(w.lower(), Counter())[w] += weight
     return {k: c.most_common(1)[0][0] for k, c in counts.items()}
@@ -64,6 +109,8 @@ def truecase(text: str, table: dict[str, str]) -> str:
     for s in split_sentences(text):
         s = _WORD.sub(fix, s)
         s = re.sub(r"\bi\b", "I", s)
+        s = re.sub(r"\b(Mr|Mrs|Ms|Mx|Dr|Prof)\.\s+(\w)", lambda m: f"{m[1].capitalize()}. {m[2].upper()}", s,
+                   flags=re.IGNORECASE)  # a name follows a title
         for i, ch in enumerate(s):
             if ch.isalpha():
                 if s[:i].strip(" \"'(") == "" and not s[i:].startswith(("@", "#")):
@@ -103,8 +150,10 @@ def drop_repeats(text: str, threshold: float = 0.8) -> str:
     return " ".join(kept)
 
 
-def postprocess(text: str, sources: Iterable[str], uncased: bool = True) -> str:
-    t = detokenize(text)
+def postprocess(text: str, sources: Iterable[str], uncased: bool = True, names: Iterable[str] = ()) -> str:
+    """`names`: the posts' authors, written back as spelled (`restore_names`) and cased as they are."""
+    names = list(names)
+    t = detokenize(restore_names(text, names))
     if uncased:
-        t = truecase(t, case_table(sources))
+        t = truecase(t, case_table(sources, names))
     return drop_repeats(trim_unfinished(t))

@@ -36,7 +36,7 @@ from .faithfulness import (
     stream_kind,
 )
 from .inputs import ModelInput, build_input, post_line
-from .modeling import GenerationSettings, LoadedModel, generate_texts, load_model
+from .modeling import GenerationSettings, LoadedModel, generate_texts, load_model, trims_vocab
 from .pipeline import Prepared, PrepConfig, prepare
 from .post import Event, Post
 from .postprocess import join_sentences, postprocess, split_sentences
@@ -134,7 +134,8 @@ class Summarizer:
 
     @property
     def model_info(self) -> dict[str, Any]:
-        return {"name": self.loaded.name, "sha256": self.loaded.sha256, "dtype": self.loaded.dtype}
+        return {"name": self.loaded.name, "sha256": self.loaded.sha256, "dtype": self.loaded.dtype,
+                "target_vocab": self.loaded.vocab_id if trims_vocab(self.loaded, self.settings) else None}
 
     def config_key(self) -> dict[str, Any]:
         """Everything that changes the output: resume skips an event only when this matches.
@@ -236,8 +237,9 @@ class Summarizer:
         # sections are post-processed one by one (each trims its own unfinished sentence), then once more
         # joined, which drops a sentence one section repeats from another
         pieces = plan.partials if plan.sections else [raw]
-        text = " ".join(postprocess(t, sources, uncased=self.loaded.uncased) for t in pieces if t.strip())
-        text = postprocess(text, sources, uncased=self.loaded.uncased) if plan.sections and text else text
+        names = {p.author for p in prepared.posts if p.author}
+        text = " ".join(postprocess(t, sources, uncased=self.loaded.uncased, names=names) for t in pieces if t.strip())
+        text = postprocess(text, sources, uncased=self.loaded.uncased, names=names) if plan.sections and text else text
         index = SourceIndex(prepared.posts + ([Post("title", prepared.event.title)] if prepared.event.title else []))
         sentences = split_sentences(text)
         edits: dict[int, dict[str, Any]] = {}  # SentenceCheck fields that record what a fix changed

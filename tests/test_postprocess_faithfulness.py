@@ -16,6 +16,7 @@ from summarizer.postprocess import (
     drop_repeats,
     join_sentences,
     postprocess,
+    restore_names,
     split_sentences,
     trim_unfinished,
     truecase,
@@ -51,6 +52,35 @@ def test_postprocess_end_to_end():
     out = postprocess("hannah needs betty ' s number . hannah needs betty ' s number . amanda will ask lar",
                       ["Hannah: Hey, do you have Betty's number?", "Amanda: Ask Larry"])
     assert out == "Hannah needs Betty's number."
+
+
+def test_speaker_tags_and_handles_are_written_as_their_authors_spell_them():
+    """DialogSum-style speakers ("#Person1#") come out of the model in pieces; read as hashtags they became
+    "#person1 #and", names no post has, and the guard threw most of such recaps away."""
+    raw = "# person1 # and # person2 # decide to meet. # person2 # ' s mother calls @ jo _ b about the # vote."
+    names = ["#Person1#", "#Person2#", "@Jo_B"]
+    assert restore_names(raw, names).startswith("#Person1# and #Person2# decide")
+    out = postprocess(raw, ["#Person1#: Let's meet at 5 #vote"], names=names)
+    assert out == "#Person1# and #Person2# decide to meet. #Person2#'s mother calls @Jo_B about the #vote."
+    assert postprocess("# person1 # and # person2 # meet.", []) == "#person1 #and #person2 #meet."  # no authors given
+    assert restore_names("annette and ann met", ["Ann-Marie", "Ann"]) == "annette and ann met"  # whole names only
+
+
+def test_a_title_does_not_end_a_sentence_and_its_name_is_capitalised():
+    assert split_sentences("Excuse me, Mr. White, sign it. No. We left at 10 a.m. Then Dr. Okafor spoke.") == \
+        ["Excuse me, Mr. White, sign it.", "No.", "We left at 10 a.m.", "Then Dr. Okafor spoke."]
+    assert postprocess("alice asks mr. white and dr. smith ' s team.", ["hi"]) == \
+        "Alice asks Mr. White and Dr. Smith's team."
+
+
+def test_a_capitalised_function_word_is_cased_from_names_and_titles_only():
+    """Tweets capitalise for emphasis ("complaining About the update") and every post starts with a capital
+    ("Their missions..."): neither says the word is a name. Titles ("The Room") and authors ("Will") do."""
+    posts = ["Their missions are secret.", "Complaining About it again", "Watch The Room tonight", "We will go"]
+    table = case_table(posts, names=["Will"])
+    assert truecase("they talk about their missions and complain about the room. will will go.", table) == \
+        "They talk about their missions and complain about The Room. Will will go."
+    assert truecase("the US team", case_table(["US fans cheered", "us too"])) == "The US team"
 
 
 def _index():
