@@ -184,7 +184,8 @@ class SourceIndex:
             if unit := _unit(item):
                 return bool(_unit_forms(unit, n) & self.units)
             return n in self.numbers or re.sub(r"[a-z]+$", "", n) in self.numbers
-        return all(part.lower() in self.words for part in _WORDS.findall(item))
+        owner = re.sub(r"['’]s?$", "", item)  # "Tobias's" is supported by "Tobias"
+        return all(part.lower() in self.words for part in _WORDS.findall(owner))
 
     def coverage(self, sentence: str) -> tuple[int, int] | None:
         """(content words found in the posts, content words), stemmed; None for a sentence too short to judge."""
@@ -277,13 +278,22 @@ class SourceIndex:
         return tuple(self.posts[i].id for s, i in scored[:k] if s >= max(1, best // 2))
 
     def best_source_sentence(self, sentence: str) -> tuple[str, str] | None:
+        """(text, post id) of the post sentence sharing most words with `sentence`: what replaces it under
+        `--on-unsupported extract`; None when no sentence shares one (the sentence is then dropped).
+
+        In a conversation only statements qualify (no questions, two content words or more) and they are quoted
+        with their speaker, as in the extractive recap: "Phoebe: I used her perfume.", where a bare "i used her
+        perfume" or "What are you watching on Netflix?" in the middle of a recap says neither who nor what."""
         words = {w.lower() for w in _WORDS.findall(sentence)} - ENGLISH_STOP_WORDS
+        chat = not self.broadcast
         best: tuple[int, str, str] | None = None
         for p in self.posts:
             for s in split_sentences(p.display_text):
+                if chat and (s.endswith("?") or len(content_words(s)) < 2):
+                    continue
                 score = len(words & {w.lower() for w in _WORDS.findall(s)})
                 if best is None or score > best[0]:
-                    best = (score, s, p.id)
+                    best = (score, f"{p.author}: {s}" if chat and p.author else s, p.id)
         return (best[1], best[2]) if best and best[0] > 0 else None
 
 

@@ -40,8 +40,9 @@ def detokenize(text: str) -> str:
     t = re.sub(r"(?<![\w#@])([@#])\s+(?=\w)", r"\1", t)  # "# tag" -> "#tag", but not the end of "#Person1# and"
     t = re.sub(r"([\w#])\s*'\s*(s|t|re|ve|ll|d|m)\b", r"\1'\2", t)
     t = re.sub(r"(\d)\s*([.,:])\s*(\d)", r"\1\2\3", t)
+    t = re.sub(r"(\d)\s*([ap])\s*\.\s*m\b\s*\.?", r"\1 \2.m.", t, flags=re.IGNORECASE)  # "7 : 30 p. m." -> "7:30 p.m."
     t = re.sub(r"(\d)\s+-\s+(\d)", r"\1-\2", t)
-    t = re.sub(r"\s+-\s+(?=\w)", " - ", t)
+    t = re.sub(r"(?<=\w)\s+-\s+(?=\w)", "-", t)  # "check - up" -> "check-up": 34x a compound for each dash
     t = re.sub(r'"\s+(.*?)\s+"', r'"\1"', t)
     t = re.sub(r"\b(\w+)(?:\s+\1\b)+", r"\1", t, flags=re.IGNORECASE)  # "train train train" -> "train"
     return re.sub(r"\s+", " ", t).strip()
@@ -82,7 +83,7 @@ def case_table(sources: Iterable[str], names: Iterable[str] = ()) -> dict[str, s
 
     A capitalised function word counts only inside a name or title ("The Room", "Bank of England"): starting a
     sentence or for emphasis in a tweet ("complaining About the update") it says nothing of how to write it;
-    in capitals it may be an acronym ("US", "IT") and counts.
+    two capitals may be an acronym ("US", "IT", "AM") and count; "SHE" or "THE" is shouting.
     `names` (the authors) count whatever they are: a speaker called Will is written "Will"."""
     counts: dict[str, Counter[str]] = {}
     for name in names:
@@ -92,7 +93,7 @@ def case_table(sources: Iterable[str], names: Iterable[str] = ()) -> dict[str, s
         for sent in split_sentences(text):
             words = [m.group(0) for m in _WORD.finditer(sent)]
             for i, w in enumerate(words):
-                if (w.lower() in ENGLISH_STOP_WORDS and w[0].isupper() and not (len(w) > 1 and w.isupper())
+                if (w.lower() in ENGLISH_STOP_WORDS and w[0].isupper() and not (len(w) == 2 and w.isupper())
                         and (i == 0 or i + 1 == len(words) or not words[i + 1][0].isupper())):
                     continue
                 weight = 1 if i == 0 else 3  # a capital at sentence start says little
@@ -104,7 +105,14 @@ def truecase(text: str, table: dict[str, str]) -> str:
     """Restore names, acronyms and hashtags as the posts write them; capitalise sentence starts."""
     def fix(m: re.Match[str]) -> str:
         w = m.group(0)
-        return table.get(w.lower(), w) if w.islower() or w.isupper() else w
+        if not (w.islower() or w.isupper()):
+            return w
+        if w.lower() in table:
+            return table[w.lower()]
+        owner = re.fullmatch(r"(.+?)(['’]s?)", w)  # "harrison's" when the posts only say "Harrison"
+        if owner and owner[1].lower() in table and owner[1].lower() not in ENGLISH_STOP_WORDS:
+            return table[owner[1].lower()] + owner[2]
+        return w
     sentences = []
     for s in split_sentences(text):
         s = _WORD.sub(fix, s)

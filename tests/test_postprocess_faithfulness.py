@@ -27,12 +27,19 @@ def test_detokenize_wordpiece_and_spacing():
     assert detokenize("the na ##sa team , led by @ jo , won 3 - 1 . it ' s # great") == \
         "the nasa team, led by @jo, won 3-1. it's #great"
     assert detokenize("[unused3] hello [UNK] world") == "hello world"
+    assert detokenize("we meet at 7 : 30 p. m. or 9 a . m .") == "we meet at 7:30 p.m. or 9 a.m."
+    assert detokenize("a puppy check - up for ann - christine") == "a puppy check-up for ann-christine"
 
 
 def test_truecase_from_posts():
     table = case_table(["Councillor @MayaOkafor met NASA staff in Zürich.", "The #TransitFuture panel ended."])
     assert truecase("councillor @mayaokafor met nasa staff in zürich. the #transitfuture panel ended.", table) == \
         "Councillor @MayaOkafor met NASA staff in Zürich. The #TransitFuture panel ended."
+
+
+def test_a_possessive_is_cased_from_its_owner():
+    assert truecase("she left her pen at harrison's place and james' car.", case_table(["Harrison: hi", "ok James"])) \
+        == "She left her pen at Harrison's place and James' car."
 
 
 def test_sentence_start_capitalised_and_i():
@@ -110,6 +117,27 @@ def test_guard_modes():
     assert ext[1].text == "Ridership is back to 92% of 2019 levels, said Tom Reyes" and ext[1].support == ("1",)
     assert ext[1].replaced
     assert len(guard(rep, ix, "keep")) == 2
+
+
+def test_in_a_conversation_a_rejected_sentence_is_replaced_by_a_quoted_statement_never_a_question():
+    chat = [("Phoebe", "What are you doing with her perfume?"), ("Mia", "I used her perfume for the party."),
+            ("Phoebe", "Mum will notice the perfume?"), ("Mia", "Ok")]
+    ix = SourceIndex([Post(id=str(i), text=t, clean_text=t, author=a) for i, (a, t) in enumerate(chat)])
+    rep = check(["Mia used Phoebe's perfume for the party at 9."], ix)  # 9 is in no post
+    assert [(c.text, c.support) for c in guard(rep, ix, "extract")] == \
+        [("Mia: I used her perfume for the party.", ("1",))]
+    asked = [("Phoebe", "What are you doing with her perfume?"), ("Mia", "Did mum notice the perfume?")]
+    only_questions = SourceIndex([Post(id=str(i), text=t, clean_text=t, author=a) for i, (a, t) in enumerate(asked)])
+    assert guard(check(["Phoebe asks about the perfume at 9."], only_questions), only_questions, "extract") == []
+    broadcast = SourceIndex([Post(id="0", text="Is the perfume back? Stock returns Monday.", clean_text="")])
+    assert broadcast.best_source_sentence("perfume back in stock") == ("Is the perfume back?", "0")
+
+
+def test_a_possessive_name_is_supported_by_its_owner():
+    ix = SourceIndex([Post(id="0", text="come over", clean_text="come over", author="Tobias"),
+                      Post(id="1", text="at 9?", clean_text="at 9?", author="Trevor")])
+    assert ix.supports_item("Tobias's") and ix.supports_item("Tobias’") and not ix.supports_item("Zayna's")
+    assert not check(["They will meet at Tobias's place at 9."], ix).unsupported
 
 
 def test_numbers_normalised():
