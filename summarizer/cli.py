@@ -165,10 +165,9 @@ def summarize(
             raise RecapError(f"unknown --format {format!r}; choose {', '.join(OUTPUT_FORMATS)}")
         result = read_events(file, input_format, skip_bad=skip_bad)
         dtype, beams = ("int8", 1) if fast else (dtype, beams)
-        s = _summarizer(model, threads, dtype, _settings(beams, min_words, max_words, no_repeat_ngram, length_penalty,
-                                                         repetition_penalty, seed, 8, min_ratio, full_vocab), order,
-                        hierarchical,
-                        on_unsupported, writer)
+        settings = _settings(beams, min_words, max_words, no_repeat_ngram, length_penalty, repetition_penalty, seed, 8,
+                             min_ratio, full_vocab)
+        s = _summarizer(model, threads, dtype, settings, order, hierarchical, on_unsupported, writer)
         recaps = s.summarize_many(result.events)
     except (RecapError, ValueError) as exc:
         fail(exc)
@@ -220,10 +219,9 @@ def batch(
     try:
         inputs = list(iter_inputs(input, input_format, skip_bad))
         dtype, beams = ("int8", 1) if fast else (dtype, beams)
-        s = _summarizer(model, threads, dtype, _settings(beams, min_words, max_words, no_repeat_ngram, length_penalty,
-                                                         repetition_penalty, seed, batch_size, min_ratio, full_vocab),
-                        order, hierarchical,
-                        on_unsupported, writer)
+        settings = _settings(beams, min_words, max_words, no_repeat_ngram, length_penalty, repetition_penalty, seed,
+                             batch_size, min_ratio, full_vocab)
+        s = _summarizer(model, threads, dtype, settings, order, hierarchical, on_unsupported, writer)
     except (RecapError, ValueError) as exc:
         fail(exc)
     with Progress(TextColumn("recaps"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err,

@@ -66,6 +66,7 @@ class LoadedModel:
     dtype: str = "float32"
     target_vocab: frozenset[int] | None = None  # summarizer.vocab: the tokens its training targets used
     _sha: str | None = None
+    _vocab_id: str | None = None
 
     @property
     def sha256(self) -> str | None:
@@ -83,10 +84,10 @@ class LoadedModel:
     @property
     def vocab_id(self) -> str | None:
         """Size and digest of the target vocabulary, for manifests and resume keys (it changes the output)."""
-        if not self.target_vocab:
-            return None
-        digest = hashlib.sha256(json.dumps(sorted(self.target_vocab)).encode()).hexdigest()[:16]
-        return f"{len(self.target_vocab)}:{digest}"
+        if self._vocab_id is None and self.target_vocab:
+            digest = hashlib.sha256(json.dumps(sorted(self.target_vocab)).encode()).hexdigest()[:16]
+            self._vocab_id = f"{len(self.target_vocab)}:{digest}"
+        return self._vocab_id
 
     @property
     def max_words(self) -> int | None:

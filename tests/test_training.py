@@ -72,6 +72,10 @@ def test_train_script_smoke(tmp_path, fixtures):
     kept_refs = sum(len(e["references"]) for e in events if not e["id"].startswith("ev-3"))
     assert json.loads((run / "data.json").read_text())["counts"]["demo"] == 2 * kept_refs  # held-out ids excluded
     assert (tmp_path / "model" / "model.safetensors").exists() and (tmp_path / "model" / "recap_config.json").exists()
+    # the exported output vocabulary is the training targets' tokens (generation scores only those and the source's)
+    data = json.loads((run / "data.json").read_text())
+    vocab = json.loads((tmp_path / "model" / "target_vocab.json").read_text())["ids"]
+    assert set(vocab) == {t for e in data["train"] for t in e["tgt"]}
     # resume continues from the checkpoint instead of starting over
     res = subprocess.run(cmd[:-2] + ["--resume", "--max-steps", "6"], capture_output=True, text=True, timeout=300)
     assert res.returncode == 0 and "resumed at step 4" in res.stdout
@@ -160,7 +164,7 @@ def test_accelerator_pack_train_and_assemble(tmp_path, fixtures):
     from summarizer import Event, load_summarizer
 
     s = load_summarizer(str(tmp_path / "m1"))
-    assert s.loaded.max_source_tokens == 128
+    assert s.loaded.max_source_tokens == 128 and s.loaded.target_vocab  # assembled from the pack's targets
     assert isinstance(s.summarize(Event.from_texts(["a post about the vote", "another post"])).recap, str)
 
 
