@@ -16,7 +16,7 @@ from functools import lru_cache
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .post import Post
-from .postprocess import split_sentences
+from .postprocess import POSSESSIVE, split_sentences
 
 GUARD_MODES = ("drop", "extract", "keep")
 NO_SUPPORT = "<no supporting post>"
@@ -119,6 +119,11 @@ def content_words(text: str) -> list[str]:
     return _content(w.lower() for w in _WORDS.findall(text))
 
 
+def informative_statement(sentence: str) -> bool:
+    """What a conversation's recap may quote: not a question, and two content words or more ("Fine by me." is not)."""
+    return not sentence.endswith("?") and len(content_words(sentence)) >= 2
+
+
 def content_stems(text: str) -> set[str]:
     """`text`'s content words, stemmed: what the coverage, trace and time checks compare."""
     return {_stem(w) for w in content_words(text)}
@@ -184,7 +189,7 @@ class SourceIndex:
             if unit := _unit(item):
                 return bool(_unit_forms(unit, n) & self.units)
             return n in self.numbers or re.sub(r"[a-z]+$", "", n) in self.numbers
-        owner = re.sub(r"['’]s?$", "", item)  # "Tobias's" is supported by "Tobias"
+        owner = POSSESSIVE.sub("", item)  # "Tobias's" is supported by "Tobias"
         return all(part.lower() in self.words for part in _WORDS.findall(owner))
 
     def coverage(self, sentence: str) -> tuple[int, int] | None:
@@ -289,7 +294,7 @@ class SourceIndex:
         best: tuple[int, str, str] | None = None
         for p in self.posts:
             for s in split_sentences(p.display_text):
-                if chat and (s.endswith("?") or len(content_words(s)) < 2):
+                if chat and not informative_statement(s):
                     continue
                 score = len(words & {w.lower() for w in _WORDS.findall(s)})
                 if best is None or score > best[0]:

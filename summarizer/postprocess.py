@@ -48,9 +48,12 @@ def detokenize(text: str) -> str:
     return re.sub(r"\s+", " ", t).strip()
 
 
-# a title's full stop does not end a sentence ("Mr. White", "Dr. Okafor"); words that often do end one ("No.",
-# "a.m.", "Inc.") are not listed
-_TITLE_END = re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|Rev|Gen|Capt|Lt|Sgt|Col|vs|e\.g|i\.e)\.$", re.IGNORECASE)
+# a title's full stop does not end a sentence ("Mr. White", "Dr. Okafor") and a name follows it; words that often do
+# end one ("No.", "a.m.", "Inc.") are not listed
+_TITLES = "Mr|Mrs|Ms|Mx|Dr|Prof|Rev|Gen|Capt|Lt|Sgt|Col"
+_TITLE_END = re.compile(rf"\b(?:{_TITLES}|vs|e\.g|i\.e)\.$", re.IGNORECASE)
+_TITLE_NAME = re.compile(rf"\b({_TITLES})\.\s+(\w)", re.IGNORECASE)
+POSSESSIVE = re.compile(r"['’]s?$")  # "Harrison's", "James'"
 
 
 def split_sentences(text: str) -> list[str]:
@@ -109,16 +112,15 @@ def truecase(text: str, table: dict[str, str]) -> str:
             return w
         if w.lower() in table:
             return table[w.lower()]
-        owner = re.fullmatch(r"(.+?)(['’]s?)", w)  # "harrison's" when the posts only say "Harrison"
-        if owner and owner[1].lower() in table and owner[1].lower() not in ENGLISH_STOP_WORDS:
-            return table[owner[1].lower()] + owner[2]
+        owner = POSSESSIVE.sub("", w).lower()  # "harrison's" when the posts only say "Harrison"
+        if owner != w.lower() and owner in table and owner not in ENGLISH_STOP_WORDS:
+            return table[owner] + w[len(owner):]
         return w
     sentences = []
     for s in split_sentences(text):
         s = _WORD.sub(fix, s)
         s = re.sub(r"\bi\b", "I", s)
-        s = re.sub(r"\b(Mr|Mrs|Ms|Mx|Dr|Prof)\.\s+(\w)", lambda m: f"{m[1].capitalize()}. {m[2].upper()}", s,
-                   flags=re.IGNORECASE)  # a name follows a title
+        s = _TITLE_NAME.sub(lambda m: f"{m[1].capitalize()}. {m[2].upper()}", s)
         for i, ch in enumerate(s):
             if ch.isalpha():
                 if s[:i].strip(" \"'(") == "" and not s[i:].startswith(("@", "#")):

@@ -30,9 +30,9 @@ from .faithfulness import (
     SentenceCheck,
     SourceIndex,
     check,
-    content_words,
     drop_times,
     guard,
+    informative_statement,
     stream_kind,
 )
 from .inputs import ModelInput, build_input, post_line
@@ -321,7 +321,7 @@ def extractive_fallback(posts: Sequence[Post], words: int) -> list[SentenceCheck
             if len(sent.split()) >= 3:
                 text = f"{p.author}: {sent}" if chat and p.author else sent
                 units.append(Post(id=p.id, text=text, clean_text=text, duplicates=p.duplicates))
-                if chat and not sent.endswith("?") and len(content_words(sent)) >= 2:
+                if chat and informative_statement(sent):
                     informative.append(units[-1])
     units = informative or units
     if not units:
