@@ -46,8 +46,9 @@ _NEGATION, _FALLBACK = faith._NEGATION, recap_mod.extractive_fallback  # before 
 _MIN_TRACE, _CHECK, _TIME_WINDOW, _MIN_JUDGED = faith.MIN_TRACE, recap_mod.check, faith.TIME_WINDOW, faith._MIN_JUDGED
 
 
-def five_key_posts_fallback(posts, words):
-    """The fallback before the budget fix: the sentences of the five most central posts, up to `words`."""
+def five_key_posts_fallback(posts, words, ranker=None):
+    """The fallback before the budget fix: the sentences of the five most central posts, up to `words` (it had no
+    learned ranking: `ranker` is ignored)."""
     out, used = [], 0
     for p in recap_mod.key_posts(posts):
         for sent in split_sentences(p.display_text):

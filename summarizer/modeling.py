@@ -12,9 +12,12 @@ import os
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ModelError
+
+if TYPE_CHECKING:
+    from .learned_salience import SalienceModel
 
 DEFAULT_MODEL_NAME = "recap-minilm"
 _REPO_MODELS = Path(__file__).resolve().parents[1] / "models"
@@ -65,12 +68,14 @@ class LoadedModel:
     extra: dict[str, Any] = field(default_factory=dict)
     dtype: str = "float32"
     target_vocab: frozenset[int] | None = None  # summarizer.vocab: the tokens its training targets used
+    salience: SalienceModel | None = None  # summarizer.learned_salience: how its extractive recap ranks sentences
     _sha: str | None = None
     _vocab_id: str | None = None
 
     @property
     def sha256(self) -> str | None:
-        """sha256 of the weights file(s), computed once, for manifests and resume keys."""
+        """sha256 of the weights file(s) (the learned salience's included), computed once, for manifests and resume
+        keys."""
         if self._sha is None and self.path:
             files = sorted(Path(self.path).glob("*.safetensors"))
             h = hashlib.sha256()
@@ -145,6 +150,7 @@ def load_model(name_or_path: str | Path | None = None, threads: int | None = Non
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
+    from .learned_salience import load_salience_model
     from .vocab import load_target_vocab
 
     hf_logging.set_verbosity_error()
@@ -189,7 +195,8 @@ def load_model(name_or_path: str | Path | None = None, threads: int | None = Non
     rows = weight.shape[0] if isinstance(weight, torch.Tensor) else len(tok)
     vocab = load_target_vocab(target, rows) if local else None
     return LoadedModel(model, tok, extra.get("name") or (target.name if local else str(name_or_path)),
-                       str(target) if local else None, max_src, uncased, extra, dtype, vocab)
+                       str(target) if local else None, max_src, uncased, extra, dtype, vocab,
+                       load_salience_model(target) if local else None)
 
 
 def words_to_tokens(words: int) -> int:

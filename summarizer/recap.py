@@ -36,6 +36,7 @@ from .faithfulness import (
     stream_kind,
 )
 from .inputs import ModelInput, build_input, post_line
+from .learned_salience import SalienceModel
 from .modeling import GenerationSettings, LoadedModel, generate_texts, load_model, trims_vocab
 from .pipeline import Prepared, PrepConfig, prepare
 from .post import Event, Post
@@ -263,7 +264,7 @@ class Summarizer:
         fallback = bool(prepared.posts) and not plan.extract and self.on_unsupported != "keep" and \
             (not kept or 2 * bad > len(report.sentences))
         if fallback or plan.extract:
-            kept = extractive_fallback(prepared.posts, plan.words)
+            kept = extractive_fallback(prepared.posts, plan.words, ranker=self.loaded.salience)
         return Recap(
             id=prepared.event.id,
             recap=join_sentences(s.text for s in kept),
@@ -279,6 +280,8 @@ class Summarizer:
                              "times_dropped": sum(1 for c in kept if c.dropped_times),
                              "extractive_fallback": fallback},
                    "writer": "extract" if plan.extract else "model",
+                   **({"extract_ranking": extract_ranking(prepared.posts, self.loaded.salience)}
+                      if fallback or plan.extract else {}),
                    **({"extract_reason": plan.extract} if plan.extract else {}),
                    "posts_selected": len(plan.final.selection.posts) if plan.final else
                    sum(len(s.selection.posts) for s in plan.segments),
@@ -303,32 +306,57 @@ def time_sections(posts: Sequence[Post], sizes: Sequence[int], k: int) -> list[l
     return out
 
 
-def extractive_fallback(posts: Sequence[Post], words: int) -> list[SentenceCheck]:
+def fallback_units(posts: Sequence[Post]) -> tuple[list[Post], list[float]]:
+    """The sentences the extractive recap chooses from, and each one's relative position in time (0 first, 1 last).
+
+    In a conversation a sentence is quoted with its speaker and only informative statements are kept while there
+    are any (see `extractive_fallback`)."""
+    chat = stream_kind(posts) == "conversation"
+    units, positions, informative = [], [], []
+    last = max(1, len(posts) - 1)
+    for i, p in enumerate(posts):
+        for sent in map(_untagged, split_sentences(p.display_text)):
+            if len(sent.split()) >= 3:
+                text = f"{p.author}: {sent}" if chat and p.author else sent
+                units.append(Post(id=p.id, text=text, clean_text=text, duplicates=p.duplicates))
+                positions.append(i / last)
+                if chat and informative_statement(sent):
+                    informative.append(len(units) - 1)
+    if informative:
+        units, positions = [units[i] for i in informative], [positions[i] for i in informative]
+    if not units:
+        units = [Post(id=p.id, text=p.display_text, clean_text=p.display_text) for p in posts]
+        positions = [i / last for i in range(len(posts))]
+    return units, positions
+
+
+def extract_ranking(posts: Sequence[Post], ranker: SalienceModel | None) -> str:
+    """How `extractive_fallback` ranks this event's sentences: `learned` (the model's salience; one-voice streams,
+    which it was trained on) or `centrality`."""
+    return "learned" if ranker is not None and stream_kind(posts) != "conversation" else "centrality"
+
+
+def extractive_fallback(posts: Sequence[Post], words: int, ranker: SalienceModel | None = None) -> list[SentenceCheck]:
     """The recap when the guard rejects what the model wrote: the event's central sentences, in time order.
 
     Sentences (not whole posts) are ranked the way input selection ranks posts (salience + MMR, `select_posts`)
     against the recap's word budget, so a 300-word request on a stream of long posts gets ~300 words of its
-    most central sentences rather than the first sentences of five posts.
+    most central sentences rather than the first sentences of five posts. With a `ranker` (the model's learned
+    salience, `summarizer.learned_salience`, trained on one-voice streams and used only on them) its
+    `rank_scores` replace centrality.
 
     In a conversation a sentence is quoted with its speaker ("Hana: I'll upload it to the press kit tonight."; a
     bare "I'll upload it" does not say who), and questions and sentences of under two content words ("Fine by
     me.") are left out while others remain: on 400 samsum/dev events R-1 23.73 -> 29.49 and R-2 8.95 -> 8.41
     (the speakers' names take words), on tweetsumm/dev R-2 14.11 -> 14.69 (`recap eval DATA -s central`)."""
-    chat = stream_kind(posts) == "conversation"
-    units, informative = [], []
-    for p in posts:
-        for sent in map(_untagged, split_sentences(p.display_text)):
-            if len(sent.split()) >= 3:
-                text = f"{p.author}: {sent}" if chat and p.author else sent
-                units.append(Post(id=p.id, text=text, clean_text=text, duplicates=p.duplicates))
-                if chat and informative_statement(sent):
-                    informative.append(units[-1])
-    units = informative or units
-    if not units:
-        units = [Post(id=p.id, text=p.display_text, clean_text=p.display_text) for p in posts]
+    units, positions = fallback_units(posts)
     if not units:
         return []
-    chosen = select_posts(units, words, count_tokens=lambda texts: [len(t.split()) for t in texts]).posts
+    scores = None
+    if ranker is not None and len(units) > 1 and extract_ranking(posts, ranker) == "learned":
+        scores = ranker.rank_scores(units, positions)
+    chosen = select_posts(units, words, count_tokens=lambda texts: [len(t.split()) for t in texts],
+                          scores=scores).posts
     if not chosen:  # every sentence is longer than the budget: the most central one
         chosen = key_posts(units, k=1)
     return [SentenceCheck(u.display_text, (u.id,), (), replaced=True) for u in chosen]

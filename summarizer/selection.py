@@ -53,15 +53,17 @@ def salience(posts: Sequence[Post], vectors) -> np.ndarray:
 
 def select_posts(posts: Sequence[Post], budget: int, count_tokens: TokenCounter = whitespace_tokens,
                  texts: Sequence[str] | None = None, diversity: float = 0.3, author_penalty: float = 0.05,
-                 embed: Callable[[Sequence[str]], object] = embed_tfidf, max_candidates: int = 3000) -> Selection:
-    """MMR selection under a token budget. `texts` are what the model will see for each post."""
+                 embed: Callable[[Sequence[str]], object] = embed_tfidf, max_candidates: int = 3000,
+                 scores: np.ndarray | None = None) -> Selection:
+    """MMR selection under a token budget. `texts` are what the model will see for each post; `scores`, when
+    given, replace the centrality salience (a learned one, `summarizer.learned_salience`)."""
     texts = list(texts) if texts is not None else [p.display_text for p in posts]
     lengths = count_tokens(texts)
     total = sum(lengths)
     if total <= budget:
         return Selection(list(posts), [], total, budget)
     vectors = embed(texts)
-    sal = salience(posts, vectors)
+    sal = salience(posts, vectors) if scores is None else np.asarray(scores, dtype=float)
     candidates = list(np.argsort(-sal, kind="stable")[:max_candidates])
     chosen: list[int] = []
     used = 0

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(not (MODEL / "model.safetensors").exists(),
 
 def test_model_directory_is_complete_and_small():
     for f in ("config.json", "generation_config.json", "model.safetensors", "tokenizer_config.json", "README.md",
-              "recap_config.json", "train_config.json"):
+              "recap_config.json", "train_config.json", "target_vocab.json", "salience.safetensors"):
         assert (MODEL / f).exists(), f
     assert (MODEL / "model.safetensors").stat().st_size <= 120 * 2**20
     assert not list(MODEL.glob("*.bin")) and not list(MODEL.glob("*.pt"))
@@ -52,6 +52,7 @@ def test_default_model_on_the_bundled_example(monkeypatch, default_summarizer):
     event = read_events(ROOT / "examples" / "city-transit-panel.txt").events[0]
     recap = s.summarize(event)  # speed is measured by scripts/bench_speed.py, not asserted under CI load
     assert recap.stats["writer"] == "extract" and recap.stats["guard"]["generated_sentences"] == 0
+    assert s.loaded.salience is not None and recap.stats["extract_ranking"] == "learned"
     _assert_guarded(recap, event)
     forced = load_summarizer(writer="model").summarize(event)
     assert forced.stats["writer"] == "model" and forced.stats["guard"]["generated_sentences"] > 0

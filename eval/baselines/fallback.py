@@ -2,7 +2,9 @@
 
 When the guard rejects most of what the model wrote, `recap` prints the event's central sentences instead
 (`summarizer.recap.extractive_fallback`). Scoring that fallback as a baseline shows how much of a model
-row comes from extraction, and what the model adds over it."""
+row comes from extraction, and what the model adds over it. This baseline ranks by centrality alone: a model
+that ships a learned salience (`summarizer.learned_salience`) ranks a one-voice stream's sentences by it, so on
+those streams the model row minus this one is what the learned ranking adds."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from .base import Baseline, register
 @register
 class Central(Baseline):
     name = "central"
-    description = "the guard's fallback: central sentences (salience + MMR) up to the word budget, in time order"
+    description = ("the guard's fallback, ranked by centrality: central sentences (salience + MMR) up to the word "
+                   "budget, in time order")
 
     def summarize(self, posts, words, references=()):
         from summarizer.postprocess import join_sentences
