@@ -55,13 +55,12 @@ def dense_features(units: Sequence[Post], positions: Sequence[float]) -> np.ndar
     return np.asarray(rows, dtype=np.float64).reshape(len(units), len(DENSE))
 
 
-def unit_features(units: Sequence[Post], positions: Sequence[float], dense: np.ndarray | None = None):
+def unit_features(units: Sequence[Post], positions: Sequence[float]):
     """The sparse feature matrix (hashed n-grams, then the dense columns) of an event's units."""
     import scipy.sparse as sp
 
     hashed = _hasher().transform([u.display_text for u in units])
-    dense = dense_features(units, positions) if dense is None else dense
-    return sp.hstack([hashed, sp.csr_matrix(dense)]).tocsr()
+    return sp.hstack([hashed, sp.csr_matrix(dense_features(units, positions))]).tocsr()
 
 
 def _unit_scale(v: np.ndarray) -> np.ndarray:
@@ -88,11 +87,12 @@ class SalienceModel:
         recap sensible where the learned words say nothing (a topic unlike the training sets)."""
         if not units:
             return np.zeros(0)
-        dense = dense_features(units, positions)
-        learned = _unit_scale(np.asarray(unit_features(units, positions, dense) @ self.weights).ravel())
+        from .selection import embed_tfidf, salience
+
+        learned = _unit_scale(self.score(units, positions))
         if self.blend >= 1.0:
             return learned
-        central = dense[:, DENSE.index("centrality")] + 0.1 * dense[:, DENSE.index("duplicates")]
+        central = salience(units, embed_tfidf([u.display_text for u in units]))
         return self.blend * learned + (1 - self.blend) * _unit_scale(central)
 
     def save(self, model_dir: str | Path, metadata: dict[str, str] | None = None) -> Path:
