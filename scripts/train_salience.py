@@ -41,7 +41,7 @@ def bigrams(tokens: list[str]) -> Counter:
 
 
 def load_set(path: Path, limit: int | None):
-    """(event, units, positions, labels) for each event with a reference."""
+    """(event, prepared posts, units, positions, labels) for each event with a reference."""
     from rouge_score.tokenizers import DefaultTokenizer
 
     from summarizer.eventio import iter_event_lines
@@ -53,7 +53,8 @@ def load_set(path: Path, limit: int | None):
     for event in iter_event_lines(path):
         if HELD_OUT.match(event.id) or not any(r.strip() for r in event.references):
             continue
-        units, positions = fallback_units(prepare(event).posts)
+        posts = prepare(event).posts
+        units, positions = fallback_units(posts)
         if len(units) < 2:
             continue
         refs = [bigrams(tok.tokenize(r)) for r in event.references if r.strip()]
@@ -62,7 +63,7 @@ def load_set(path: Path, limit: int | None):
             b = bigrams(tok.tokenize(u.display_text))
             total = sum(b.values()) or 1
             labels.append(max(sum(min(c, ref[k]) for k, c in b.items()) for ref in refs) / total)
-        out.append((event, units, positions, np.asarray(labels)))
+        out.append((event, posts, units, positions, np.asarray(labels)))
         if limit and len(out) >= limit:
             break
     return out
@@ -76,8 +77,8 @@ def fit(sets: dict[str, list], alpha: float, ngrams: bool = True, blend: float =
 
     xs, ys, ws = [], [], []
     for items in sets.values():
-        n_units = sum(len(it[1]) for it in items)
-        for _, units, positions, labels in items:
+        n_units = sum(len(it[2]) for it in items)
+        for _, _, units, positions, labels in items:
             xs.append(unit_features(units, positions))
             ys.append(labels)
             ws.append(np.full(len(units), 1.0 / n_units))  # each dataset weighs the same
@@ -97,7 +98,6 @@ def recap_scores(items, model, baselines: dict[str, dict[str, float]]) -> dict[s
 
     from eval.baselines import get_baseline
     from eval.harness import ref_words
-    from summarizer.pipeline import prepare
     from summarizer.postprocess import join_sentences
     from summarizer.recap import extractive_fallback
 
@@ -107,8 +107,8 @@ def recap_scores(items, model, baselines: dict[str, dict[str, float]]) -> dict[s
         return 100 * max(scorer.score(r, text)["rouge2"].fmeasure for r in event.references if r.strip())
 
     out: dict[str, list[float]] = {"learned": [], "central": [], "lexrank": []}
-    for event, *_ in items:
-        posts, words = prepare(event).posts, ref_words(event)
+    for event, posts, *_ in items:
+        words = ref_words(event)
         if event.id not in baselines:
             baselines[event.id] = {
                 "central": r2(event, join_sentences(s.text for s in extractive_fallback(posts, words))),
@@ -157,7 +157,7 @@ def main() -> None:
     for spec in args.sets or DEFAULT_SETS:
         name, _, path = spec.partition("=")
         sets[name] = load_set(Path(path), args.limit)
-        print(f"{name}: {len(sets[name])} events, {sum(len(it[1]) for it in sets[name])} sentences", flush=True)
+        print(f"{name}: {len(sets[name])} events, {sum(len(it[2]) for it in sets[name])} sentences", flush=True)
     if args.cv:
         folds = {name: fold_of(items, args.cv) for name, items in sets.items()}
         baselines: dict[str, dict[str, float]] = {}
