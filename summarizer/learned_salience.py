@@ -37,14 +37,13 @@ def _hasher():
                              lowercase=True)
 
 
-def dense_features(units: Sequence[Post], positions: Sequence[float]) -> np.ndarray:
-    """One row per unit: the DENSE columns, in that order."""
-    from .selection import embed_tfidf
+def dense_features(units: Sequence[Post], positions: Sequence[float], vectors=None) -> np.ndarray:
+    """One row per unit: the DENSE columns, in that order. `vectors`: the units' `embed_tfidf`, when the caller
+    has it already."""
+    from .selection import centrality, embed_tfidf
 
     texts = [u.display_text for u in units]
-    vectors = embed_tfidf(texts)
-    centroid = np.asarray(vectors.mean(axis=0)).ravel()
-    central = np.asarray(vectors @ (centroid / (np.linalg.norm(centroid) or 1.0))).ravel()
+    central = centrality(embed_tfidf(texts) if vectors is None else vectors)
     rows = []
     for u, text, c, pos in zip(units, texts, central, positions, strict=True):
         words = text.split()
@@ -55,12 +54,12 @@ def dense_features(units: Sequence[Post], positions: Sequence[float]) -> np.ndar
     return np.asarray(rows, dtype=np.float64).reshape(len(units), len(DENSE))
 
 
-def unit_features(units: Sequence[Post], positions: Sequence[float]):
+def unit_features(units: Sequence[Post], positions: Sequence[float], vectors=None):
     """The sparse feature matrix (hashed n-grams, then the dense columns) of an event's units."""
     import scipy.sparse as sp
 
     hashed = _hasher().transform([u.display_text for u in units])
-    return sp.hstack([hashed, sp.csr_matrix(dense_features(units, positions))]).tocsr()
+    return sp.hstack([hashed, sp.csr_matrix(dense_features(units, positions, vectors))]).tocsr()
 
 
 def _unit_scale(v: np.ndarray) -> np.ndarray:
@@ -76,10 +75,10 @@ class SalienceModel:
     intercept: float
     blend: float = 1.0  # share of the learned score in `rank_scores`; the rest is centrality
 
-    def score(self, units: Sequence[Post], positions: Sequence[float]) -> np.ndarray:
+    def score(self, units: Sequence[Post], positions: Sequence[float], vectors=None) -> np.ndarray:
         if not units:
             return np.zeros(0)
-        return np.asarray(unit_features(units, positions) @ self.weights).ravel() + self.intercept
+        return np.asarray(unit_features(units, positions, vectors) @ self.weights).ravel() + self.intercept
 
     def rank_scores(self, units: Sequence[Post], positions: Sequence[float]) -> np.ndarray:
         """What the extractive recap ranks by, in [0, 1]: `blend` x the learned score + (1 - `blend`) x the
@@ -89,10 +88,11 @@ class SalienceModel:
             return np.zeros(0)
         from .selection import embed_tfidf, salience
 
-        learned = _unit_scale(self.score(units, positions))
+        vectors = embed_tfidf([u.display_text for u in units])  # one TF-IDF fit for both scores
+        learned = _unit_scale(self.score(units, positions, vectors))
         if self.blend >= 1.0:
             return learned
-        central = salience(units, embed_tfidf([u.display_text for u in units]))
+        central = salience(units, vectors)
         return self.blend * learned + (1 - self.blend) * _unit_scale(central)
 
     def save(self, model_dir: str | Path, metadata: dict[str, str] | None = None) -> Path:

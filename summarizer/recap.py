@@ -352,11 +352,14 @@ def extractive_fallback(posts: Sequence[Post], words: int, ranker: SalienceModel
     units, positions = fallback_units(posts)
     if not units:
         return []
-    scores = None
-    if ranker is not None and len(units) > 1 and extract_ranking(posts, ranker) == "learned":
+    def count(texts: Sequence[str]) -> list[int]:
+        return [len(t.split()) for t in texts]
+
+    scores = None  # ranking only matters when not every sentence fits (select_posts then keeps them all)
+    if ranker is not None and sum(count([u.display_text for u in units])) > words and \
+            extract_ranking(posts, ranker) == "learned":
         scores = ranker.rank_scores(units, positions)
-    chosen = select_posts(units, words, count_tokens=lambda texts: [len(t.split()) for t in texts],
-                          scores=scores).posts
+    chosen = select_posts(units, words, count_tokens=count, scores=scores).posts
     if not chosen:  # every sentence is longer than the budget: the most central one
         chosen = key_posts(units, k=1)
     return [SentenceCheck(u.display_text, (u.id,), (), replaced=True) for u in chosen]

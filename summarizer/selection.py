@@ -43,10 +43,15 @@ def embed_tfidf(texts: Sequence[str]) -> np.ndarray:
     return m  # sparse, rows L2-normalised
 
 
-def salience(posts: Sequence[Post], vectors) -> np.ndarray:
+def centrality(vectors) -> np.ndarray:
+    """Each row's cosine-like closeness to the event's centroid (rows are L2-normalised)."""
     centroid = np.asarray(vectors.mean(axis=0)).ravel()
     norm = np.linalg.norm(centroid) or 1.0
-    central = np.asarray(vectors @ (centroid / norm)).ravel()
+    return np.asarray(vectors @ (centroid / norm)).ravel()
+
+
+def salience(posts: Sequence[Post], vectors) -> np.ndarray:
+    central = centrality(vectors)
     dup_bonus = np.array([0.1 * math.log1p(len(p.duplicates)) for p in posts])
     return central + dup_bonus
 
