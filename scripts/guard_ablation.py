@@ -14,6 +14,8 @@ guard. Variants:
   guard-no-times          the guard without the time rule (a day or time the posts say of something else)
   guard-window=K          the guard with the time rule looking K posts either side in a conversation (shipped: 2)
   guard-min-judged=K      the guard with the coverage check from K content words up (shipped: 2; 4 before session 8)
+  guard-no-doubled        the guard without the doubled-name rule ("Tina and Tina keep talking"; session 12)
+  guard-reject-doubled    the guard rejecting every doubled name, none mended first (`attribution.complete_list`)
 
   --show-times N prints N sentences (seeded sample) that the time rule rejects or cuts a time from, with the posts.
 
@@ -44,6 +46,7 @@ from summarizer.recap import SentenceCheck, load_summarizer, split_sentences  # 
 _NEVER = re.compile(r"(?!x)x")
 _NEGATION, _FALLBACK = faith._NEGATION, recap_mod.extractive_fallback  # before any variant patches them
 _MIN_TRACE, _CHECK, _TIME_WINDOW, _MIN_JUDGED = faith.MIN_TRACE, recap_mod.check, faith.TIME_WINDOW, faith._MIN_JUDGED
+_DOUBLED, _COMPLETE_LIST = faith._DOUBLED, recap_mod.complete_list
 
 
 def five_key_posts_fallback(posts, words, ranker=None):
@@ -64,11 +67,15 @@ _MISPLACED = faith.SourceIndex.misplaced_times
 
 def variant(name: str):
     """(MIN_TRACE, negation regex, fallback function) for a variant name; patches the time rule in or out."""
-    times = name == "guard" or name.startswith(("guard-window=", "guard-min-judged="))
+    times = name in ("guard", "guard-no-doubled") or name.startswith(("guard-window=", "guard-min-judged="))
+    doubled = name.startswith("guard") and name != "guard-no-doubled"  # session 12's rule: the guard variants only
+    faith._DOUBLED = _DOUBLED if doubled else _NEVER
+    recap_mod.complete_list = (lambda sentence, posts: None) if name == "guard-reject-doubled" else _COMPLETE_LIST
     faith.SourceIndex.misplaced_times = _MISPLACED if times else lambda self, sentence: ()
     faith.TIME_WINDOW = int(name.split("=", 1)[1]) if name.startswith("guard-window=") else _TIME_WINDOW
     faith._MIN_JUDGED = int(name.split("=", 1)[1]) if name.startswith("guard-min-judged=") else _MIN_JUDGED
-    if name in ("guard", "guard-no-times") or name.startswith(("guard-window=", "guard-min-judged=")):
+    if name in ("guard", "guard-no-times", "guard-no-doubled", "guard-reject-doubled") or \
+            name.startswith(("guard-window=", "guard-min-judged=")):
         return _MIN_TRACE, _NEGATION, _FALLBACK
     if name in ("keep", "no-broadcast-rules"):
         return 0.0, _NEVER, five_key_posts_fallback

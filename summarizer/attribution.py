@@ -5,6 +5,11 @@ are in the chat, so the faithfulness guard's name check passes them. When a reca
 participant's name, its content comes from one post, and that post is another participant speaking of themself
 in the first person — not a question, not addressed to anyone ("you"), not naming the sentence's subject — the
 actor is that post's author, and the sentence's subject is rewritten to them. Anything less certain is left alone.
+
+The same model also lists one participant twice and leaves another out ("Ciaran and Ciaran are meeting for a
+coffee at 1:15"): when exactly one author of the chat goes unnamed in the sentence, the second mention is that
+author; otherwise the repeat is dropped where the sentence stays well formed (`complete_list`), and the guard rejects
+what is left (`faithfulness.doubled_name`).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .faithfulness import _WORDS, _reporting_stems, _stem, content_stems
+from .faithfulness import _WORDS, _reporting_stems, _stem, content_stems, doubled_match
 from .post import Post
 
 _SUBJECT = re.compile(r"^(\W*)([A-Z][\w-]*)(['’]s\b)?")
@@ -60,3 +65,49 @@ def reattribute(sentence: str, posts: Sequence[Post]) -> Reattribution | None:
     now = post.author
     fixed = sentence[: m.start(2)] + now + (m.group(3) or "") + rest
     return Reattribution(sentence, fixed, authors[subject], now, post.id)
+
+
+def complete_list(sentence: str, posts: Sequence[Post]) -> Reattribution | None:
+    """Mend a name listed twice, or None when nothing is doubled or it cannot be mended.
+
+    A participant listed twice while exactly one author goes unnamed in the sentence: the second mention is that
+    author ("Ciaran and Ciaran are meeting" -> "Ciaran and Mia are meeting"). Any other doubled name is a stutter
+    and loses its repeat ("Cristina, Gaya and Gaya will meet" -> "Cristina and Gaya will meet", "Salma sent Hugh
+    and Hugh a video" -> "Salma sent Hugh a video") — unless that leaves one name as the subject of what may be a
+    plural verb ("Sus and Sus don't ..."), which the guard then rejects (`faithfulness.doubled_name`)."""
+    authors = {p.author.lower(): p.author for p in posts if p.author}
+    text, was, now, post_id = sentence, [], [], ""
+    while m := doubled_match(text):
+        name = m.group(1)
+        lower = text.lower()
+        missing = [a for k, a in authors.items() if not re.search(rf"(?<!\w){re.escape(k)}(?!\w)", lower)]
+        if name.lower() in authors and len(missing) == 1:
+            text = text[: m.end() - len(name)] + missing[0] + text[m.end():]
+            now.append(missing[0])
+            post_id = post_id or next(p.id for p in posts if p.author == missing[0])
+        elif (mended := _drop_repeat(text, m)) is not None:
+            text = mended
+            now.append(name)
+        else:
+            return None
+        was.append(name)
+    if not was:
+        return None
+    return Reattribution(sentence, text, ", ".join(was), ", ".join(now), post_id)
+
+
+# after a lone subject these read the same in the singular ("Joseph will take ...", "Tom decided ...")
+_SINGULAR_OK = re.compile(r"\s+(?:will|would|can|could|should|might|must|may|won't|can't|wouldn't|couldn't|"
+                          r"shouldn't|\w+ed)\b", re.I)
+
+
+def _drop_repeat(text: str, m: re.Match[str]) -> str | None:
+    """`text` with the repeat of the doubled name at `m` removed, keeping the list around it well formed."""
+    name, before, after = m.group(1), text[: m.start()], text[m.end():]
+    if text[m.start() + len(name): m.end() - len(name)].strip() == ",":  # "Bruce, Bruce and Oliver"
+        return before + name + after
+    if before.endswith(", "):  # "Cristina, Gaya and Gaya" -> "Cristina and Gaya"
+        return before[:-2] + text[m.start() + len(name): m.end() - len(name)] + name + after
+    if not before.strip(" \"'“‘") and not _SINGULAR_OK.match(after):  # "Tina and Tina keep talking": no verb fix
+        return None
+    return before + name + after

@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .attribution import reattribute
+from .attribution import complete_list, reattribute
 from .faithfulness import (
     GUARD_MODES,
     SentenceCheck,
@@ -246,8 +246,9 @@ class Summarizer:
         edits: dict[int, dict[str, Any]] = {}  # SentenceCheck fields that record what a fix changed
         if self.on_unsupported != "keep":  # "keep" shows the model's own writing
             for i, sent in enumerate(sentences):
-                if r := reattribute(sent, prepared.posts):
-                    sentences[i], edits[i] = r.text, {"reattributed_from": sent}
+                for fix in (complete_list, reattribute):  # "Ciaran and Ciaran", then who is the subject
+                    if r := fix(sentences[i], prepared.posts):
+                        sentences[i], edits[i] = r.text, {"reattributed_from": sent}
                 if (times := index.misplaced_times(sentences[i])) and (cut := drop_times(sentences[i], times)):
                     edits.setdefault(i, {}).update(dropped_times=times, untimed_from=sentences[i])
                     sentences[i] = cut

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarizer.attribution import reattribute
+from summarizer.attribution import complete_list, reattribute
 from summarizer.post import Post
 
 CHAT = [Post(id="1", text="What should we get dad for Christmas? I have no idea", author="Jane"),
@@ -33,3 +33,32 @@ def test_anything_less_certain_is_left_alone():
     assert reattribute("Jane will order it online.", tied) is None  # two speakers fit: no single one to trace
     one_voice = [Post(id=str(i), text=p.text) for i, p in enumerate(CHAT)]
     assert reattribute("Jane will order it online and have it shipped home.", one_voice) is None
+
+
+def test_a_participant_listed_twice_stands_for_the_one_author_the_list_leaves_out():
+    trio = [Post(id="1", text="bowling on Friday at 8?", author="Camil"),
+            Post(id="2", text="yes!", author="Luna"),
+            Post(id="3", text="count me in", author="Ivy")]
+    r = complete_list("Camil, Luna and Luna are going bowling on Friday at 8 p.m.", trio)
+    assert r and r.text == "Camil, Luna and Ivy are going bowling on Friday at 8 p.m."
+    assert (r.was, r.now, r.post_id) == ("Luna", "Ivy", "3")
+    assert complete_list("Camil, Luna and Ivy are going bowling.", trio) is None  # nothing doubled
+
+
+def test_any_other_doubled_name_loses_its_repeat_where_the_sentence_stays_well_formed():
+    trio = [Post(id="1", text="bowling on Friday at 8?", author="Camil"),
+            Post(id="2", text="yes!", author="Luna"),
+            Post(id="3", text="count me in", author="Ivy")]
+    mended = {  # every author already named, or not a participant at all: a stutter
+        "Ivy, Camil and Camil will go bowling with Luna.": "Ivy and Camil will go bowling with Luna.",
+        "Luna, Luna and Camil asked Ivy.": "Luna and Camil asked Ivy.",
+        "Ivy will join Luna and Camil and Camil.": "Ivy will join Luna and Camil.",
+        "Camil will bowl on Friday and Friday with Luna and Ivy.": "Camil will bowl on Friday with Luna and Ivy.",
+        "Luna and Luna will go bowling.": "Luna will go bowling.",  # two authors unnamed: no guess, the repeat goes
+    }
+    for sentence, text in mended.items():
+        r = complete_list(sentence, trio)
+        assert r and r.text == text, sentence
+    # one name left as the subject of a verb that may be plural: not mended (the guard rejects it)
+    assert complete_list("Luna and Luna are going bowling.", trio) is None
+    assert complete_list("Luna and Luna keep talking.", trio) is None

@@ -332,6 +332,26 @@ def test_a_swapped_speaker_is_traced_back_unless_the_models_own_writing_is_asked
     assert s.summarize(ev).recap == "Jane will order the ipad online tonight."
 
 
+def test_a_participant_listed_twice_is_completed_by_the_unnamed_author_or_rejected(tiny_models, monkeypatch):
+    """"Ciaran and Ciaran" (how the model loses a participant): the one author the sentence leaves unnamed takes
+    the second mention; with two candidates the guard rejects the sentence instead of guessing."""
+    import summarizer.recap as recap_module
+
+    monkeypatch.setattr(recap_module, "generate_texts", lambda loaded, sources, settings, max_words:
+                        ["ciaran and ciaran are meeting for a coffee at 1:15 today."])
+    chat = [Post(id="1", text="coffee at 1:15 today?", author="Ciaran"),
+            Post(id="2", text="sure, see you at the cafe", author="Mia")]
+    s = load_summarizer(str(tiny_models["bert2bert"]), settings=GenerationSettings(num_beams=1, max_words=20))
+    data = s.summarize(Event(id="chat", posts=chat)).to_json()
+    assert data["recap"] == "Ciaran and Mia are meeting for a coffee at 1:15 today."
+    assert data["sentences"][0]["reattributed_from"] == "Ciaran and Ciaran are meeting for a coffee at 1:15 today."
+    three = chat + [Post(id="3", text="I can't make it, sorry", author="Tom")]
+    r = s.summarize(Event(id="chat3", posts=three))
+    assert "Ciaran and Ciaran" not in r.recap and all(c.replaced for c in r.sentences)
+    s.on_unsupported = "keep"
+    assert s.summarize(Event(id="chat", posts=chat)).recap == "Ciaran and Ciaran are meeting for a coffee at 1:15 today."
+
+
 def test_a_time_the_posts_say_of_something_else_is_cut_out_unless_the_models_own_writing_is_asked_for(
         tiny_models, monkeypatch):
     """The bundled team chat's error: 4pm is when Marco's call is, not when Hana uploads the video."""

@@ -278,6 +278,21 @@ def test_a_sentence_saying_one_word_three_times_is_rejected():
                                         chat), chat, "drop")] == []
 
 
+def test_a_name_listed_twice_is_rejected():
+    """"Tina and Tina keep talking": one name twice in a list says wrongly who took part. Not a possessive
+    ("Diana and Diana's mum"), not part of a longer name ("Zhang Lin and Lin Tao")."""
+    chat = SourceIndex([Post(id="0", text="Tina, are you still talking about work?", author="Tina"),
+                        Post(id="1", text="Tina and Diana's mum: yes, all evening", author="Zhang Lin")])
+    for s in ["Tina and Tina keep talking about work.", "Zhang Lin, Tina, Tina talk about work.",
+              "Zhang Lin talks about work with Tina and Tina."]:
+        assert "<doubled name: 'Tina'>" in check([s], chat).sentences[0].unsupported, s
+    assert check(["Zhang Lin and Zhang Lin talk about work."], chat).sentences[0].unsupported == \
+        ("<doubled name: 'Zhang Lin'>",)
+    for s in ["Tina and Diana's mum talk about work.", "Tina and Zhang Lin talk about work all evening.",
+              "Zhang Lin and Lin talk about work."]:
+        assert not any("doubled" in u for u in check([s], chat).sentences[0].unsupported), s
+
+
 def test_broadcast_means_many_voices_or_one_not_addressing_another():
     def index(authors):
         return SourceIndex([Post(id=str(i), text=f"post {i}", author=a) for i, a in enumerate(authors)])
