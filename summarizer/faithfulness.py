@@ -24,7 +24,7 @@ NO_SUPPORT = "<no supporting post>"
 # are a one-voice live-tweet stream: they name someone, so like a name they must be grounded — in the posts' own
 # words, or in a conversation (several authors, or two voices addressing each other: `addressed_conversation`).
 _ROLE = re.compile(r"\b(customers?|agents?)\b", re.I)
-_ITEM = re.compile(r"(?<![\w@#])(@\w+|#\w+|[£$€]?\d[\d,.]*(?:%|[a-zA-Z]{0,3})?)")
+_ITEM = re.compile(r"(?<![\w@#])(@\w+|#\w+|[£$€]?\d[\d,.]*(?::\d\d(?!\d))?(?:%|[a-zA-Z]{0,3})?)")  # "12:40" is one
 _NAME = re.compile(r"(?<![\w@#'])([A-Z][\w'’-]*[a-z0-9][\w'’-]*|[A-Z]{2,})")
 _WORDS = re.compile(r"\w+")
 # An uncased model's invented names stay lowercase ("iraq" on a stream about a blast in Hyderabad) and slip past the
@@ -48,8 +48,8 @@ MAX_REPEATS = 2
 # in twenty), and says wrongly who took part. `attribution.complete_list` mends most of them first (the unnamed
 # author, or the repeat dropped); what it cannot mend is rejected here. In human summaries the pattern is rare and
 # mostly joins two clauses ("... for Alfie and Alfie needs ..."): 8 of the 62,998 sentences of every training
-# reference (samsum, dialogsum, tweetsumm, background, goal) match (scripts/count_doubled.py). A possessive after it ("Diana and Diana's mum")
-# is someone else, and only whole names count ("Zhang Lin and Lin Tao").
+# reference (samsum, dialogsum, tweetsumm, background, goal) match (scripts/count_doubled.py). A possessive after
+# it ("Diana and Diana's mum") is someone else, and only whole names count ("Zhang Lin and Lin Tao").
 _NAME_WORD = r"[A-ZÀ-Þ][\w'’-]*"
 _DOUBLED = re.compile(rf"\b({_NAME_WORD}(?:\s+{_NAME_WORD})*)(?:\s*,|\s+(?:and|or|&))\s+\1\b"
                       rf"(?!['’]s\b)(?!\s+(?!And\b){_NAME_WORD})")  # whole names only: not "Zhang Lin and Lin Tao"
@@ -114,8 +114,15 @@ def _unit_forms(unit: str, n: str) -> set[str]:
     return {unit + n, unit + re.sub(r"[a-z]+$", "", n)}
 
 
+# A clock time has several spellings, "12:40", "12.40", "6,30": one form for all ("12:40"), so a recap's "12:40" is
+# supported by a post's "12.40". (A decimal like "4.15" takes the same form on both sides.)
+_CLOCK = re.compile(r"([01]?\d|2[0-4])[:.,]([0-5]\d)([a-z]{0,3})")
+
+
 def _norm_number(tok: str) -> str:
     t = tok.lower().strip("£$€%.,")
+    if m := _CLOCK.fullmatch(t):
+        return f"{int(m.group(1))}:{m.group(2)}{m.group(3)}"
     t = t.replace(",", "")
     return re.sub(r"(?<=\d)(st|nd|rd|th)$", "", t)
 
@@ -369,8 +376,9 @@ def drop_times(sentence: str, times: Sequence[str]) -> str | None:
 
 
 def _time_key(text: str) -> str:
-    """One spelling per day or time: "4 p.m." / "4pm" / "4:00 PM" -> "4pm", "Tuesdays" -> "tuesday"."""
-    t = re.sub(r"[\s.']", "", text.lower()).replace(":00", "")
+    """One spelling per day or time: "4 p.m." / "4pm" / "4:00 PM" -> "4pm", "12.40" -> "12:40", "Tuesdays" -> "tuesday"."""
+    t = re.sub(r"(\d)[.,](\d\d)", r"\1:\2", text.lower())
+    t = re.sub(r"[\s.']", "", t).replace(":00", "")
     return t[:-1] if t.endswith("days") else t
 
 

@@ -145,6 +145,24 @@ def test_numbers_normalised():
     assert ix.supports_item("2300") and ix.supports_item("12") and not ix.supports_item("13")
 
 
+def test_a_clock_time_is_one_item_in_any_spelling():
+    """"12:40" is supported by a post's "12.40" (and "6:30" by "6,30"); before, "12:40" was two items, "12" and "40",
+    and "40" is in no post. A time the posts do not say is still unsupported."""
+    chat = [("Karen", "taking the bus to Boston at 12.40, back around 6,30"), ("Ronda", "have a good trip!"),
+            ("Karen", "thanks, I will"), ("Ronda", "and tomorrow?"), ("Ronda", "how was Boston by the way"),
+            ("Ronda", "meet me at the main entrance at 4:15, ok? and 8 is too late")]
+    ix = SourceIndex([Post(id=str(i), text=text, author=a) for i, (a, text) in enumerate(chat)])
+    assert items("The bus leaves at 12:40.") == ["12:40"]
+    for time in ("12:40", "12.40", "6:30", "4.15", "4:15pm"):
+        assert ix.supports_item(time), time
+    for time in ("8:30", "12:45", "4.50"):
+        assert not ix.supports_item(time), time
+    # and the time rule reads them as one time: the bus leaves at 12.40, the meeting is at 4:15
+    (bus, meet) = check(["Karen is taking the bus to Boston at 12:40.", "Karen will meet Ronda at 12:40."],
+                        ix).sentences
+    assert bus.unsupported == () and meet.unsupported == ("<time '12:40': the posts say it of something else>",)
+
+
 def test_a_currency_or_percent_sign_must_be_the_posts_own():
     texts = ("The demo video is done, 90 seconds.", "Refunds of $40 for 61 per cent of users",
              "£40m a year, 18% cite price", "a US$5bn deal", "can you lend me $ 100?", "up 7 % on the year",
