@@ -16,6 +16,8 @@ guard. Variants:
   guard-min-judged=K      the guard with the coverage check from K content words up (shipped: 2; 4 before session 8)
   guard-no-doubled        the guard without the doubled-name rule ("Tina and Tina keep talking"; session 12)
   guard-reject-doubled    the guard rejecting every doubled name, none mended first (`attribution.complete_list`)
+  guard-no-self           the guard without the rule for one participant on both sides of a clause ("Martha owes
+                          Martha 100 quid"; session 12)
 
   --show-times N prints N sentences (seeded sample) that the time rule rejects or cuts a time from, with the posts.
 
@@ -46,7 +48,7 @@ from summarizer.recap import SentenceCheck, load_summarizer, split_sentences  # 
 _NEVER = re.compile(r"(?!x)x")
 _NEGATION, _FALLBACK = faith._NEGATION, recap_mod.extractive_fallback  # before any variant patches them
 _MIN_TRACE, _CHECK, _TIME_WINDOW, _MIN_JUDGED = faith.MIN_TRACE, recap_mod.check, faith.TIME_WINDOW, faith._MIN_JUDGED
-_DOUBLED, _COMPLETE_LIST = faith._DOUBLED, recap_mod.complete_list
+_DOUBLED, _COMPLETE_LIST, _SELF = faith._DOUBLED, recap_mod.complete_list, faith._SELF
 
 
 def five_key_posts_fallback(posts, words, ranker=None):
@@ -65,17 +67,22 @@ def five_key_posts_fallback(posts, words, ranker=None):
 _MISPLACED = faith.SourceIndex.misplaced_times
 
 
+_GUARD_VARIANTS = ("guard", "guard-no-times", "guard-no-doubled", "guard-reject-doubled", "guard-no-self")
+
+
 def variant(name: str):
-    """(MIN_TRACE, negation regex, fallback function) for a variant name; patches the time rule in or out."""
-    times = name in ("guard", "guard-no-doubled") or name.startswith(("guard-window=", "guard-min-judged="))
-    doubled = name.startswith("guard") and name != "guard-no-doubled"  # session 12's rule: the guard variants only
-    faith._DOUBLED = _DOUBLED if doubled else _NEVER
+    """(MIN_TRACE, negation regex, fallback function) for a variant name; patches the guard's later rules in or out.
+
+    The guard variants are the shipped guard with one thing changed; the older variants predate the time rule and
+    session 12's rules, which are off in them."""
+    guard = name in _GUARD_VARIANTS or name.startswith(("guard-window=", "guard-min-judged="))
+    faith.SourceIndex.misplaced_times = _MISPLACED if guard and name != "guard-no-times" else lambda self, sentence: ()
+    faith._DOUBLED = _DOUBLED if guard and name != "guard-no-doubled" else _NEVER
     recap_mod.complete_list = (lambda sentence, posts: None) if name == "guard-reject-doubled" else _COMPLETE_LIST
-    faith.SourceIndex.misplaced_times = _MISPLACED if times else lambda self, sentence: ()
+    faith._SELF = _SELF if guard and name != "guard-no-self" else _NEVER
     faith.TIME_WINDOW = int(name.split("=", 1)[1]) if name.startswith("guard-window=") else _TIME_WINDOW
     faith._MIN_JUDGED = int(name.split("=", 1)[1]) if name.startswith("guard-min-judged=") else _MIN_JUDGED
-    if name in ("guard", "guard-no-times", "guard-no-doubled", "guard-reject-doubled") or \
-            name.startswith(("guard-window=", "guard-min-judged=")):
+    if guard:
         return _MIN_TRACE, _NEGATION, _FALLBACK
     if name in ("keep", "no-broadcast-rules"):
         return 0.0, _NEVER, five_key_posts_fallback
@@ -96,6 +103,9 @@ def main() -> None:
     ap.add_argument("--variants", nargs="+",
                     default=["keep", "no-broadcast-rules", "budget-fallback", "trace=0.5", "trace=0.6", "trace=0.7"])
     ap.add_argument("--show-times", type=int, default=0, help="print N sentences the time rule rejects or edits")
+    ap.add_argument("--show-reason", default=None,
+                    help="print every sentence the shipped guard rejects with a reason containing this text "
+                         "(e.g. 'both sides', 'doubled name')")
     args = ap.parse_args()
 
     events = [e for e in iter_event_lines(args.data) if any(r.strip() for r in e.references)]
@@ -141,6 +151,11 @@ def main() -> None:
             share.append(signals(r.recap, plan.prepared.posts)["faithfulness"])
         if name == "guard" and args.show_times:
             recorder.show(args.show_times)
+        if name == "guard" and args.show_reason:
+            shown = [(ev, text) for ev, text, why in recorder.rejected if any(args.show_reason in u for u in why)]
+            print(f"{len(shown)} sentences rejected for {args.show_reason!r}:", file=sys.stderr)
+            for ev, text in shown:
+                print(f"  {ev}: {text}", file=sys.stderr)
         out = rouge.compute(predictions=preds, references=refs, bootstrap=1000, seed=0,
                             rouge_types=["rouge1", "rouge2"])
         ci = out["rouge2"]["fmeasure_ci"]
@@ -155,10 +170,12 @@ class TimeRejections:
 
     def __init__(self):
         self.hits: list[tuple[str, str, tuple[str, ...], list]] = []
+        self.rejected: list[tuple[str, str, tuple[str, ...]]] = []  # every rejected sentence, for --show-reason
         self.event, self.posts = "", []
 
     def __call__(self, sentences, index):
         report = _CHECK(sentences, index)
+        self.rejected += [(self.event, c.text, c.unsupported) for c in report.sentences if c.unsupported]
         for c in report.sentences:
             if bad := tuple(u for u in c.unsupported if u.startswith("<time ")):
                 self.hits.append((self.event, c.text, bad, self.posts))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -54,6 +54,15 @@ _NAME_WORD = r"[A-ZÀ-Þ][\w'’-]*"
 _DOUBLED = re.compile(rf"\b({_NAME_WORD}(?:\s+{_NAME_WORD})*)(?:\s*,|\s+(?:and|or|&))\s+\1\b"
                       rf"(?!['’]s\b)(?!\s+(?!And\b){_NAME_WORD})")  # whole names only: not "Zhang Lin and Lin Tao"
 _NAME_BEFORE = re.compile(rf"{_NAME_WORD}\s+$")
+# The same failure inside one clause: "Martha owes Martha 100 quid", "Mattie will call Mattie", "Robin will give Robin a
+# lift" — one participant as both who acts and who is acted on, a few plain words apart. It cannot be mended by guessing
+# (the lost participant is the actor as often as the object: "Ross will call Mattie", "Martha owes Grace"), so it is
+# rejected. Clauses joined by "and", a comma or a linking word ("Ella and Nina think Nina should ...", "Dan hasn't
+# visited Mike since Mike moved in") are not judged; nor is a name that is not one of the chat's authors.
+_CLAUSE_WORDS = (r"(?:and|or|but|because|so|while|when|as|that|who|which|whom|whose|where|whether|if|unless|until|"
+                 r"since|once|after|before|then|than|though|although)")
+_SELF = re.compile(rf"\b({_NAME_WORD})(?:\s+(?!{_CLAUSE_WORDS}\b)[\w'’-]+){{1,5}}?\s+\1\b(?!['’]s\b)"
+                   rf"(?!\s+{_NAME_WORD})")
 # In a broadcast stream (live-tweets, news, commentary: not a conversation) each post is a self-contained report,
 # so a faithful recap sentence can be traced to one or two of them. A sentence that takes its words from all over
 # the stream ("It will cost him a year's annual pass, which is better than expected") is stitched, not reported;
@@ -418,6 +427,15 @@ def doubled_name(sentence: str) -> str | None:
     return m.group(1) if m else None
 
 
+def self_relation(sentence: str, authors: Collection[str]) -> str | None:
+    """The participant (one of `authors`, lowercased) a sentence puts on both sides of one clause ("Martha owes
+    Martha 100 quid"), if any. Only authors: "British soldiers revealed British troops" is no such error."""
+    for m in _SELF.finditer(sentence):
+        if m.group(1).lower() in authors and not _NAME_BEFORE.search(sentence, 0, m.start()):
+            return m.group(1)
+    return None
+
+
 def check(sentences: Sequence[str], index: SourceIndex) -> FaithfulnessReport:
     checks, total, bad = [], 0, []
     for s in sentences:
@@ -435,6 +453,8 @@ def check(sentences: Sequence[str], index: SourceIndex) -> FaithfulnessReport:
             miss += (f"<repetitive: {rep[0]!r} {rep[1]} times>",)
         elif name := doubled_name(s):
             miss += (f"<doubled name: {name!r}>",)
+        elif name := self_relation(s, index.authors):
+            miss += (f"<{name!r} on both sides of one clause>",)
         if cov and cov[0] < MIN_COVERAGE * cov[1]:
             miss += (f"<off-topic: {cov[0]} of {cov[1]} content words in the posts>",)
         elif support and index.broadcast:

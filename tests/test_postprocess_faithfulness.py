@@ -311,6 +311,21 @@ def test_a_name_listed_twice_is_rejected():
         assert not any("doubled" in u for u in check([s], chat).sentences[0].unsupported), s
 
 
+def test_one_participant_on_both_sides_of_a_clause_is_rejected():
+    """"Martha owes Martha 100 quid": the model lost who owes whom. Not judged across a clause boundary ("Dan hasn't
+    visited Mike since Mike moved in"), for a possessive, or for a name that is not one of the chat's authors."""
+    chat = SourceIndex([Post(id="0", text="you still owe me 100 quid for the concert", author="Grace"),
+                        Post(id="1", text="I know, I'll pay you back next week, since Mike moved in", author="Martha"),
+                        Post(id="2", text="British fans love it, British bands too", author="Mike")])
+    for s, name in [("Martha owes Martha 100 quid.", "Martha"), ("Grace will pay Grace back next week.", "Grace"),
+                    ("Martha wants to pay Martha back.", "Martha")]:
+        assert check([s], chat).sentences[0].unsupported == (f"<{name!r} on both sides of one clause>",), s
+    for s in ["Martha owes Grace 100 quid.", "Martha will pay Grace back since Martha owes her.",
+              "Martha and Grace think Martha should pay.", "Martha will pay Martha's debt to Grace next week.",
+              "British fans love British bands, says Mike."]:
+        assert not any("both sides" in u for u in check([s], chat).sentences[0].unsupported), s
+
+
 def test_broadcast_means_many_voices_or_one_not_addressing_another():
     def index(authors):
         return SourceIndex([Post(id=str(i), text=f"post {i}", author=a) for i, a in enumerate(authors)])
