@@ -56,8 +56,8 @@ _DOUBLED = re.compile(rf"\b({_NAME_WORD}(?:\s+{_NAME_WORD})*)(?:\s*,|\s+(?:and|o
 _NAME_BEFORE = re.compile(rf"{_NAME_WORD}\s+$")
 # The same failure inside one clause: "Martha owes Martha 100 quid", "Mattie will call Mattie", "Robin will give Robin a
 # lift" — one participant as both who acts and who is acted on, a few plain words apart. It cannot be mended by guessing
-# (the lost participant is the actor as often as the object: "Ross will call Mattie", "Martha owes Grace"), so it is
-# rejected. Clauses joined by "and", a comma or a linking word ("Ella and Nina think Nina should ...", "Dan hasn't
+# (in the samsum/dev cases read, the lost participant was the actor about as often as the object: the references say
+# "Ross will call Mattie", "Martha owes Grace"), so it is rejected. Clauses joined by "and", a comma or a linking word ("Ella and Nina think Nina should ...", "Dan hasn't
 # visited Mike since Mike moved in") are not judged; nor is a name that is not one of the chat's authors.
 _CLAUSE_WORDS = (r"(?:and|or|but|because|so|while|when|as|that|who|which|whom|whose|where|whether|if|unless|until|"
                  r"since|once|after|before|then|than|though|although)")
