@@ -104,10 +104,11 @@ _SINGULAR_OK = re.compile(r"\s+(?:will|would|can|could|should|might|must|may|won
 def _drop_repeat(text: str, m: re.Match[str]) -> str | None:
     """`text` with the repeat of the doubled name at `m` removed, keeping the list around it well formed."""
     name, before, after = m.group(1), text[: m.start()], text[m.end():]
-    if text[m.start() + len(name): m.end() - len(name)].strip() == ",":  # "Bruce, Bruce and Oliver"
+    sep = text[m.start() + len(name): m.end() - len(name)]  # ", " or " and " between the two mentions
+    if sep.strip() == ",":  # "Bruce, Bruce and Oliver"
         return before + name + after
     if before.endswith(", "):  # "Cristina, Gaya and Gaya" -> "Cristina and Gaya"
-        return before[:-2] + text[m.start() + len(name): m.end() - len(name)] + name + after
+        return before[:-2] + sep + name + after
     if not before.strip(" \"'“‘") and not _SINGULAR_OK.match(after):  # "Tina and Tina keep talking": no verb fix
         return None
     return before + name + after
