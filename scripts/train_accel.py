@@ -8,6 +8,8 @@
     python scripts/train_accel.py --pack .accel/pack --out "$OUT"
     # here again: shards back into a Hugging Face model directory
     python scripts/train_accel.py --pack .accel/pack --assemble runs/s4/accel --export runs/s4/final
+    # compare exported models on the pack's dev rows (the loss that picks the kept weights)
+    python scripts/train_accel.py --pack .accel/pack --dev-loss models/recap-minilm runs/s4/final
 
 Why a second script: the lent GPU machine has torch and transformers but none of the preprocessing
 dependencies and no network, so inputs are built here, exactly as at inference, and travel as token ids.
@@ -255,8 +257,13 @@ def main() -> None:
     ap.add_argument("--device", default="auto", choices=["auto", "cuda", "cpu"])
     ap.add_argument("--assemble", default=None, help="shards from a run: rebuild the model instead of training")
     ap.add_argument("--export", default=None, help="with --assemble: write the Hugging Face model directory here")
+    ap.add_argument("--dev-loss", nargs="+", default=None, metavar="MODEL_DIR",
+                    help="print each exported model's dev loss on the pack's dev set (fp32) instead of training")
     args = ap.parse_args()
     pack = Path(args.pack)
+    if args.dev_loss:
+        compare_dev_loss(pack, [Path(m) for m in args.dev_loss])
+        return
     if args.assemble:
         if not args.export:
             ap.error("--assemble needs --export")
@@ -264,6 +271,18 @@ def main() -> None:
         return
     device = ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
     train(pack, Path(args.out), args.budget_s, args.max_steps, device)
+
+
+def compare_dev_loss(pack: Path, models: list[Path]) -> None:
+    """Dev NLL of exported models on one pack's dev rows: the logged step-0 loss of another pack is not
+    comparable once the preprocessing that built its inputs has changed."""
+    from transformers import EncoderDecoderModel
+
+    names = json.loads((pack / "train_config.json").read_text()).get("datasets", [])
+    dev = load_split(pack, "dev_loss")
+    for path in models:
+        model = EncoderDecoderModel.from_pretrained(str(path), dtype=torch.float32, use_safetensors=True)
+        print(json.dumps({"model": str(path), "dev_loss": dev_loss(model, dev, "cpu", False, names)}), flush=True)
 
 
 def assemble(pack: Path, run: Path, export_to: Path) -> None:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 from transformers import BertConfig
 
@@ -161,6 +162,15 @@ def test_accelerator_pack_train_and_assemble(tmp_path, fixtures):
                           "--assemble", str(out), "--export", str(tmp_path / "m1")], capture_output=True, text=True,
                          timeout=300)
     assert res.returncode == 0, res.stderr[-2000:]
+    # --dev-loss re-measures exported models on the pack's dev rows: the initial model gives the logged step-0
+    # loss (its weights travel exactly), the assembled one the kept loss (up to its bf16 rounding)
+    res = subprocess.run([sys.executable, str(ROOT / "scripts/train_accel.py"), "--pack", str(pack), "--dev-loss",
+                          str(tmp_path / "m0"), str(tmp_path / "m1")], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    measured = [json.loads(x)["dev_loss"] for x in res.stdout.splitlines() if x.startswith("{")]
+    assert measured[0]["all"] == pytest.approx(log[0]["dev_loss"]["all"], abs=1e-3)
+    assert measured[1]["all"] == pytest.approx(best["dev_loss"]["all"], abs=0.05)
+    assert measured[1]["all"] < measured[0]["all"]
     from summarizer import Event, load_summarizer
 
     s = load_summarizer(str(tmp_path / "m1"))
