@@ -349,7 +349,9 @@ def extractive_fallback(posts: Sequence[Post], words: int, ranker: SalienceModel
     In a conversation a sentence is quoted with its speaker ("Hana: I'll upload it to the press kit tonight."; a
     bare "I'll upload it" does not say who), and questions and sentences of under two content words ("Fine by
     me.") are left out while others remain: on 400 samsum/dev events R-1 23.73 -> 29.49 and R-2 8.95 -> 8.41
-    (the speakers' names take words), on tweetsumm/dev R-2 14.11 -> 14.69 (`recap eval DATA -s central`)."""
+    (the speakers' names take words), on tweetsumm/dev R-2 14.11 -> 14.69 (`recap eval DATA -s central`).
+    A one-voice stream keeps them: leaving them out there too cost 0.57 R-2 on background/dev (model card,
+    "Session 13")."""
     units, positions = fallback_units(posts)
     if not units:
         return []
@@ -367,10 +369,13 @@ def extractive_fallback(posts: Sequence[Post], words: int, ranker: SalienceModel
 
 
 _TAG_TAIL = re.compile(r"(?:\s+#\w+)+\s*$")
+_HANDLE_TAGS = re.compile(r"(@\w+)(?:\s+#\w+)+(?=\s+[^\s#])")
 
 
 def _untagged(sentence: str) -> str:
-    """A live-tweet's closing hashtags ("... slower than ever #TransitFuture") are not part of its sentence."""
+    """A live-tweet's closing hashtags ("... slower than ever #TransitFuture") are not part of its sentence, nor is
+    a tag glued to a handle mid-sentence ("Councillor @MayaOkafor#TransitFuture opens", split by cleaning)."""
+    sentence = _HANDLE_TAGS.sub(r"\1", sentence)
     return _TAG_TAIL.sub("", sentence) or sentence
 
 

@@ -389,6 +389,9 @@ def test_extractive_fallback_fills_the_word_budget_with_central_posts_in_time_or
     # a live-tweet's closing hashtags are not part of the recap's sentence
     tagged = [Post(id="0", text="Ridership is back to 92% of 2019 levels #TransitFuture #buses")]
     assert [s.text for s in extractive_fallback(tagged, 20)] == ["Ridership is back to 92% of 2019 levels"]
+    # nor is a tag glued to a handle mid-sentence (cleaning splits "@MayaOkafor#TransitFuture"); other tags stay
+    glued = [Post(id="0", text="Councillor @MayaOkafor #TransitFuture opens the #TransitFuture panel #buses")]
+    assert [s.text for s in extractive_fallback(glued, 20)] == ["Councillor @MayaOkafor opens the #TransitFuture panel"]
 
 
 def test_the_extractive_recap_of_a_conversation_quotes_statements_with_their_speakers():
@@ -404,7 +407,8 @@ def test_the_extractive_recap_of_a_conversation_quotes_statements_with_their_spe
     assert "Hana: I'll upload it to the press kit tonight." in out
     everything = [s.text for s in extractive_fallback(chat, 200)]  # a budget that takes every sentence it may
     assert "Priya: And the demo video?" not in everything and "Marco: Fine by me." not in everything
-    # a broadcast stream (no authors) is quoted as it is, questions and short sentences included
+    # a broadcast stream (no authors) is quoted as it is, questions and short sentences included (leaving them out
+    # there cost 0.57 R-2 on background/dev: model card, "Session 13")
     stream = [Post(id=str(i), text=p.text) for i, p in enumerate(chat)]
     assert {"And the demo video?", "Fine by me."} <= {s.text for s in extractive_fallback(stream, 200)}
 
