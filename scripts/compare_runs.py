@@ -1,9 +1,12 @@
-"""Paired comparison of one system across two `recap eval` runs of the same data (dtype, model or code versions).
+"""Paired comparison of one system across two `recap eval` runs of the same data (dtype, model or code versions),
+or of two systems.
 
 Each run's scores.jsonl holds per-event scores; the events both runs scored are paired and the mean difference
 (B - A) gets a bootstrap 95% CI and p-value (eval.harness.paired_bootstrap, as in the eval reports).
 
     python scripts/compare_runs.py runs/eval/samsum-test runs/eval-bf16/samsum-test
+    # two systems of one run (e.g. two models scored side by side): name each
+    python scripts/compare_runs.py RUN RUN --system model:recap-minilm --system-b model:final
 """
 
 from __future__ import annotations
@@ -33,9 +36,10 @@ def main() -> None:
     ap.add_argument("a", type=Path, help="run directory A (the reference)")
     ap.add_argument("b", type=Path, help="run directory B")
     ap.add_argument("--system", default="model", help="system name or its prefix (default: the model)")
+    ap.add_argument("--system-b", default=None, help="B's system, when it differs from A's (default: --system)")
     ap.add_argument("--metrics", nargs="+", default=["rouge1_f", "rouge2_f", "rougeL_f", "words", "faithfulness"])
     args = ap.parse_args()
-    a, b = scores(args.a, args.system), scores(args.b, args.system)
+    a, b = scores(args.a, args.system), scores(args.b, args.system_b or args.system)
     ids = [i for i in a if i in b]
     print(f"{len(ids)} events in both ({len(a)} in A, {len(b)} in B); B - A:")
     for m in args.metrics:

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -141,3 +144,23 @@ def test_cli_eval_end_to_end(tiny_models, fixtures, tmp_path):
     oracle = [r for r in rows if r["system"] == "oracle"]
     lead = [r for r in rows if r["system"] == "lead"]
     assert sum(r["rouge2_f"] for r in oracle) >= sum(r["rouge2_f"] for r in lead)
+
+
+def test_compare_runs_pairs_one_system_across_runs_or_two_systems_of_one_run(tmp_path):
+    """scripts/compare_runs.py: B - A over the events both scored; --system-b names B's system when it differs."""
+    script = Path(__file__).resolve().parents[1] / "scripts" / "compare_runs.py"
+    rows = [{"id": f"e{i}", "system": s, "rouge2_f": r2} for i in range(4)
+            for s, r2 in (("model:old", 10.0 + i), ("model:new", 12.0 + i), ("lead", 5.0))]
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "scores.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+
+    def compare(*flags: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, str(script), str(run), str(run), "--metrics", "rouge2_f", *flags],
+                              capture_output=True, text=True, timeout=120)
+
+    res = compare("--system", "model:old", "--system-b", "model:new")
+    assert res.returncode == 0, res.stderr
+    assert "4 events in both" in res.stdout and "Δ +2.000" in res.stdout
+    assert "Δ +0.000" in compare("--system", "lead").stdout  # one system against itself
+    assert compare("--system", "model").returncode != 0  # two systems match the prefix: refuse to guess
