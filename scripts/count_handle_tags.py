@@ -29,9 +29,9 @@ def main() -> None:
     for path in args.files:
         sentences = touched = events = 0
         for event in iter_event_lines(path):
-            hits = [s for p in prepare(event).posts for s in split_sentences(p.display_text)]
-            sentences += len(hits)
-            n = sum(1 for s in hits if _HANDLE_TAGS.search(s))
+            cut = [s for p in prepare(event).posts for s in split_sentences(p.display_text)]
+            sentences += len(cut)
+            n = sum(1 for s in cut if _HANDLE_TAGS.search(s))
             touched += n
             events += n > 0
         print(f"{path}: {sentences} sentences, {touched} touched, in {events} events")
