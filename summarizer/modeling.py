@@ -132,13 +132,57 @@ def native_bf16() -> bool:
     return any(bool(getattr(cpu, f, lambda: False)()) for f in ("_is_avx512_bf16_supported", "_is_amx_tile_supported"))
 
 
+def x86_int8() -> bool:
+    """Whether torch quantises with its x86 engine here (fbgemm/oneDNN kernels), the one int8 was measured on."""
+    import torch
+
+    return torch.backends.quantized.engine in ("x86", "fbgemm")
+
+
 def resolve_dtype(dtype: str) -> str:
-    """`auto` -> the fastest dtype that keeps quality on this CPU (generation runs on the CPU): bfloat16 where it
-    computes bf16 natively (samsum/test R-2 19.88 vs float32's 19.68: the same, within noise; model card "Speed"),
-    float32 elsewhere. Other names pass through (checked by the caller)."""
+    """`auto` -> the fastest dtype that keeps quality on this CPU (generation runs on the CPU).
+
+    int8 (`quantize_int8`: the decoder) where torch's x86 quantised kernels run: 0.49x float32's time and 0.62x
+    bfloat16's on one 500-post recap, and the same ROUGE as float32 on samsum, tweetsumm and dialogsum test (model
+    card, "Speed"). Elsewhere (ARM, where those kernels were never measured) bfloat16 where the CPU computes it natively,
+    else float32. Other names pass through (checked by the caller)."""
     if dtype != "auto":
         return dtype
+    if x86_int8():
+        return "int8"
     return "bfloat16" if native_bf16() else "float32"
+
+
+INT8_PARTS = ("decoder",)
+_INT8_GETTERS = {"decoder": ("get_decoder", "get_output_embeddings"), "encoder": ("get_encoder",)}
+
+
+def quantize_int8(model, parts: tuple[str, ...] = INT8_PARTS, per_row: bool = True):
+    """Dynamic int8 quantisation of the Linear layers of `parts` (decoder: the decoder and the LM head; encoder), in
+    place; one weight scale per output row, or per matrix with `per_row=False`.
+
+    Why the decoder only: it runs once per output token and beam, bound by reading its weights, which int8 quarters
+    (one 500-post recap at beam 4: 0.89 s vs 1.80 s in float32). The encoder runs once per event (0.06 s of it) and
+    stays float32: quantising it too cost DialogSum 0.99 R-2 (p = 0.032), the decoder alone 0.04 (n.s.). Why per
+    row: one scale per matrix cost 1.9 R-2 on samsum/dev. Model card, "Speed"; `scripts/int8_variants.py` reruns
+    the other variants."""
+    import torch
+    from torch.ao.quantization import default_dynamic_qconfig, per_channel_dynamic_qconfig
+
+    unknown = set(parts) - set(_INT8_GETTERS)
+    if unknown:
+        raise ValueError(f"unknown part(s) {sorted(unknown)}: use {', '.join(_INT8_GETTERS)}")
+    getters = [getattr(model, g, None) for part in parts for g in _INT8_GETTERS[part]]
+    modules = [g() for g in getters if g is not None]
+    linear = {id(m) for part in modules if part is not None for m in part.modules() if isinstance(m, torch.nn.Linear)}
+    qconfig = per_channel_dynamic_qconfig if per_row else default_dynamic_qconfig
+    spec = {name: qconfig for name, m in model.named_modules() if name and id(m) in linear}
+    if not spec:
+        raise ModelError(f"{type(model).__name__}: no {' or '.join(parts)} Linear layers to quantise; "
+                         "use --dtype float32")
+    with warnings.catch_warnings():  # torch marks eager quantisation deprecated (torchao); it still works
+        warnings.simplefilter("ignore", (DeprecationWarning, UserWarning))
+        return torch.ao.quantization.quantize_dynamic(model, spec, dtype=torch.qint8, inplace=True)
 
 
 def load_model(name_or_path: str | Path | None = None, threads: int | None = None, dtype: str = "float32") -> LoadedModel:
@@ -178,10 +222,8 @@ def load_model(name_or_path: str | Path | None = None, threads: int | None = Non
         hint = "" if local else " (no network here? pass a local directory)"
         raise ModelError(f"cannot load model {str(target)!r}: {str(exc).splitlines()[0]}{hint}") from None
     model.eval()
-    if dtype == "int8":  # dynamic int8 quantisation of every Linear layer, for CPU inference
-        with warnings.catch_warnings():  # torch marks eager quantisation deprecated (torchao); it still works
-            warnings.simplefilter("ignore", (DeprecationWarning, UserWarning))
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    if dtype == "int8":
+        model = quantize_int8(model)
     extra = {}
     recap_cfg = target / "recap_config.json"
     if local and recap_cfg.exists():
@@ -254,6 +296,8 @@ def generate_texts(loaded: LoadedModel, sources: list[str], settings: Generation
 
     Sorting by length keeps padding small; batches are cut where the word budget changes,
     and greedy results equal the one-at-a-time loop (checked by scripts/bench_generate.py).
+    An int8 model writes one event at a time: its Linear layers quantise their input with one scale per call, so in
+    a batch one event's recap would depend on the other events (and the padding) beside it.
     """
     import torch
 
@@ -265,9 +309,10 @@ def generate_texts(loaded: LoadedModel, sources: list[str], settings: Generation
     floors = [min_new_tokens(settings, w, lim) for w, lim in zip(max_words, limits, strict=True)]
     order = sorted(range(len(sources)), key=lambda i: (limits[i], floors[i], len(sources[i])))
     batches: list[list[int]] = []
+    size = 1 if loaded.dtype == "int8" else max(1, settings.batch_size)
     for i in order:  # a batch never mixes token limits or floors, so each event gets exactly its own settings
         first = batches[-1][0] if batches else None
-        if (first is not None and len(batches[-1]) < max(1, settings.batch_size)
+        if (first is not None and len(batches[-1]) < size
                 and (limits[first], floors[first]) == (limits[i], floors[i])):
             batches[-1].append(i)
         else:
