@@ -201,7 +201,8 @@ def batch(
     length_penalty: Annotated[float, typer.Option()] = 1.0,
     repetition_penalty: Annotated[float, typer.Option()] = 1.0,
     seed: Annotated[int, typer.Option()] = 0,
-    batch_size: Annotated[int, typer.Option(help="events per generate call")] = 8,
+    batch_size: Annotated[int, typer.Option(help="events per generate call (float32, bfloat16; int8 writes one event at a "
+                                            "time, so a recap does not depend on its neighbours)")] = 8,
     order: OrderOpt = "auto",
     hierarchical: Annotated[bool, typer.Option(help="summarise time segments first for long events")] = False,
     on_unsupported: Annotated[str, typer.Option()] = "extract",
