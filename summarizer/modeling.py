@@ -133,10 +133,12 @@ def native_bf16() -> bool:
 
 
 def x86_int8() -> bool:
-    """Whether torch quantises with its x86 engine here (fbgemm/oneDNN kernels), the one int8 was measured on."""
+    """Whether torch quantises with its x86 engine here (fbgemm/oneDNN kernels), the one int8 was measured on, and
+    still has the eager `quantize_dynamic` (deprecated in favour of torchao; a torch without it gets no int8)."""
     import torch
 
-    return torch.backends.quantized.engine in ("x86", "fbgemm")
+    return (torch.backends.quantized.engine in ("x86", "fbgemm")
+            and callable(getattr(getattr(torch.ao, "quantization", None), "quantize_dynamic", None)))
 
 
 def resolve_dtype(dtype: str) -> str:
@@ -167,8 +169,16 @@ def quantize_int8(model, parts: tuple[str, ...] = INT8_PARTS, per_row: bool = Tr
     row: one scale per matrix cost 1.9 R-2 on samsum/dev. Model card, "Speed"; `scripts/int8_variants.py` reruns
     the other variants."""
     import torch
-    from torch.ao.quantization import default_dynamic_qconfig, per_channel_dynamic_qconfig
 
+    try:
+        from torch.ao.quantization import (
+            default_dynamic_qconfig,
+            per_channel_dynamic_qconfig,
+            quantize_dynamic,
+        )
+    except ImportError:
+        raise ModelError(f"torch {torch.__version__} has no eager dynamic quantisation (torch.ao.quantization); "
+                         "use --dtype float32 or bfloat16") from None
     unknown = set(parts) - set(_INT8_GETTERS)
     if unknown:
         raise ValueError(f"unknown part(s) {sorted(unknown)}: use {', '.join(_INT8_GETTERS)}")
@@ -182,7 +192,7 @@ def quantize_int8(model, parts: tuple[str, ...] = INT8_PARTS, per_row: bool = Tr
                          "use --dtype float32")
     with warnings.catch_warnings():  # torch marks eager quantisation deprecated (torchao); it still works
         warnings.simplefilter("ignore", (DeprecationWarning, UserWarning))
-        return torch.ao.quantization.quantize_dynamic(model, spec, dtype=torch.qint8, inplace=True)
+        return quantize_dynamic(model, spec, dtype=torch.qint8, inplace=True)
 
 
 def load_model(name_or_path: str | Path | None = None, threads: int | None = None, dtype: str = "float32") -> LoadedModel:

@@ -204,6 +204,20 @@ def test_int8_quantises_the_decoder_per_row_and_keeps_the_encoder_float32(tiny_m
     assert len(out) == 1 and isinstance(out[0], str)
 
 
+def test_a_torch_without_eager_quantisation_gets_no_int8(tiny_models, monkeypatch):
+    """torch marks torch.ao.quantization deprecated: where it is gone, `auto` must not pick int8 and `--dtype int8`
+    must say why instead of failing with an AttributeError."""
+    import torch
+
+    from summarizer import modeling
+
+    monkeypatch.delattr(torch.ao.quantization, "quantize_dynamic")
+    assert not modeling.x86_int8()
+    assert modeling.resolve_dtype("auto") in ("bfloat16", "float32")
+    with pytest.raises(ModelError, match="no eager dynamic quantisation"):
+        load_model(str(tiny_models["bart"]), dtype="int8")
+
+
 def test_an_int8_recap_does_not_depend_on_the_events_batched_beside_it(tiny_models):
     """int8 scales each layer's input by its largest value across the batch: written in one batch, an event's recap
     would change with its neighbours, so int8 writes one event at a time."""
