@@ -20,6 +20,7 @@ import argparse
 import io
 import json
 import lzma
+import math
 import random
 import shutil
 import sys
@@ -37,9 +38,10 @@ from trainloop import batches, collate, example_cost, load_unique, loss_fn, uniq
 from summarizer.augment import livetweet, streamify  # noqa: E402
 from summarizer.bert2bert import build_bert2bert, minilm_path, unshare  # noqa: E402
 from summarizer.eventio import iter_event_lines  # noqa: E402
-from summarizer.inputs import build_input, tokenizer_counter  # noqa: E402
+from summarizer.inputs import build_input, post_line, tokenizer_counter  # noqa: E402
 from summarizer.modeling import native_bf16  # noqa: E402
 from summarizer.pipeline import prepare  # noqa: E402
+from summarizer.recap import MAX_SEGMENTS, fallback_units, time_sections  # noqa: E402
 from summarizer.vocab import write_target_vocab  # noqa: E402
 
 
@@ -53,17 +55,64 @@ def reference_text(ref: str) -> str:
     return " ".join(ref.split())
 
 
+def extract_target(posts, reference: str, words: int) -> str:
+    """The sentences of the model's input that best match the reference (greedy ROUGE-2 oracle), in time order.
+
+    Why: a background summary or a match report is mostly *not* in the posts (6 nats per token of dev loss), so
+    a model trained to write it from the posts learns to make things up ("Manchester United claimed a 1-0 defeat
+    to Manchester United."). Its best extract from the very posts the model sees is a target the model can write
+    faithfully, and it still says what the reference found worth saying. Units are the extractive recap's
+    sentences (`fallback_units`), so what the model learns to write is what the tool would otherwise extract."""
+    from eval.baselines.oracle import Oracle
+
+    units, _ = fallback_units(list(posts))
+    chosen: list[int] = []
+    total = 0
+    for i in Oracle().rank(units, words, [reference]):  # best first; never past `words` (a truncated target
+        n = len(units[i].display_text.split())          # teaches no end of sequence), except a lone first sentence
+        if chosen and total + n > words:
+            continue
+        chosen.append(i)
+        total += n
+    return " ".join(units[i].display_text for i in sorted(chosen))
+
+
+def extract_pairs(prepared, reference: str, cfg: dict, count) -> list[tuple[str, str]]:
+    """(source, extract target) pairs for one event, laid out as `Summarizer._plan` lays out the request.
+
+    A reference longer than the model writes in one go (`LoadedModel.max_words`) is asked of it, at inference,
+    one time section at a time (`time_sections`): so here each section is an example of its own, its target the
+    section's best extract against the whole reference. The length bucket is the requested length, as at
+    inference; the extract may be shorter (the oracle stops when no sentence adds to ROUGE-2)."""
+    budget = cfg["max_source_tokens"]
+    cap = max(15, int((cfg["max_target_tokens"] - 4) / 1.4))  # LoadedModel.max_words
+    words = len(reference.split())
+    parts, per_words = [list(prepared.posts)], words
+    if words > cap and len(prepared.posts) > 1:
+        k = min(MAX_SEGMENTS, math.ceil(words / cap), len(prepared.posts))
+        per_words = math.ceil(words / k)
+        parts = time_sections(prepared.posts, count([post_line(p) for p in prepared.posts]), k)
+    out = []
+    for part in parts:
+        shown = build_input(prepared, per_words, budget, count, posts=part)
+        if target := extract_target(shown.selection.posts, reference, min(cap, per_words)):
+            out.append((shown.text, target))
+    return out
+
+
 def build_examples(cfg: dict, split_key: str, tok, rng: random.Random, limits: dict | None = None,
                    augment: float = 0.0) -> list[dict]:
     """(source, target) pairs built through the real preprocessing and input construction.
 
-    Per dataset in the mixture: `split`, `max_events`, `repeat`, `all_references`, `exclude_id_prefixes`, and
-    `livetweet` (the share of events retold as one reporter's live-tweets, `augment.livetweet`)."""
+    Per dataset in the mixture: `split`, `max_events`, `repeat`, `all_references`, `exclude_id_prefixes`,
+    `livetweet` (the share of events retold as one reporter's live-tweets, `augment.livetweet`) and `target`:
+    `"reference"` (the default) or `"extract"` (`extract_target`; also used for that dataset's dev rows)."""
     data_dir = Path(cfg["data_dir"])
     count = tokenizer_counter(tok)
     out = []
     names = limits or cfg["mixture"]
     for name, spec in names.items():
+        target_kind = cfg["mixture"].get(name, {}).get("target", "reference")
         split = spec["split"] if isinstance(spec, dict) else split_key
         path = data_dir / name / f"{split}.jsonl"
         events = list(iter_event_lines(path, skip_bad=True))
@@ -92,9 +141,10 @@ def build_examples(cfg: dict, split_key: str, tok, rng: random.Random, limits: d
                     target = reference_text(ref)
                     if not target:
                         continue
-                    src = build_input(prepared, len(target.split()), cfg["max_source_tokens"], count).text
-                    out.append({"source": src, "target": target, "dataset": name, "id": ev.id,
-                                "references": [reference_text(x) for x in ev.references]})
+                    pairs = extract_pairs(prepared, target, cfg, count) if target_kind == "extract" else \
+                        [(build_input(prepared, len(target.split()), cfg["max_source_tokens"], count).text, target)]
+                    out.extend({"source": src, "target": tgt, "dataset": name, "id": ev.id,
+                                "references": [reference_text(x) for x in ev.references]} for src, tgt in pairs)
     return out
 
 

@@ -243,3 +243,61 @@ def test_livetweet_retells_a_dialogue_as_one_broadcast_voice():
     anonymous = Event(id="d", references=["x"], posts=[Post(id="1", author="#Person1#", text="Hello."),
                                                        Post(id="2", author="#Person2#", text="Hi.")])
     assert livetweet(anonymous, random.Random(0)) == anonymous  # speakers that are not names stay as they are
+
+
+def _match_stream():
+    from summarizer.post import Event, Post
+
+    lines = [
+        "Kick-off at the Riverside stadium, both sides unchanged.",
+        "Early pressure from the hosts but nothing clear cut yet.",
+        "GOAL! Okafor heads in from the corner and Riverside lead 1-0.",
+        "The visitors look rattled after conceding so early on.",
+        "Half-time here with the hosts ahead by a goal to nil.",
+        "Second half under way in light rain at the ground.",
+        "GOAL! Lindqvist equalises with a low shot, 1-1 now.",
+        "Full-time: Riverside 1-1 Harbour after a lively second half.",
+    ]
+    return Event(id="m", title="Riverside v Harbour", posts=[Post(id=str(i), text=t) for i, t in enumerate(lines)],
+                 references=["Okafor heads in from the corner to give Riverside the lead, Lindqvist equalises "
+                             "with a low shot and it ends Riverside 1-1 Harbour."])
+
+
+def test_extract_target_writes_the_posts_best_sentences_in_time_order():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import train
+
+    from summarizer.pipeline import prepare
+    from summarizer.postprocess import split_sentences
+
+    ev = _match_stream()
+    posts = prepare(ev).posts
+    target = train.extract_target(posts, ev.references[0], 30)
+    okafor, lindqvist = target.find("Okafor heads in"), target.find("Lindqvist equalises")
+    assert 0 <= okafor < lindqvist                        # both goals, in the order they happened
+    assert "light rain" not in target and "Kick-off" not in target
+    assert len(target.split()) <= 30
+    posted = " ".join(p.display_text for p in posts)
+    assert all(s in posted for s in split_sentences(target))  # copied from the posts, not written
+    assert len(train.extract_target(posts, ev.references[0], 5).split()) > 5  # one sentence even past the cap
+
+
+def test_extract_pairs_asks_for_a_long_reference_one_time_section_at_a_time():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import train
+
+    from summarizer.inputs import whitespace_tokens
+    from summarizer.pipeline import prepare
+
+    prepared = prepare(_match_stream())
+    cfg = {"max_source_tokens": 384, "max_target_tokens": 40}  # the model writes at most 25 words at a time
+    short = train.extract_pairs(prepared, "Okafor headed Riverside ahead.", cfg, whitespace_tokens)
+    assert len(short) == 1 and short[0][0].startswith("brief | Riverside v Harbour | ")
+    assert "Okafor heads in" in short[0][1]
+    long_ref = " ".join(["Okafor headed Riverside ahead from a corner and the visitors looked rattled."] * 3 +
+                        ["Lindqvist equalised with a low shot in the rain and it finished 1-1 at full-time."] * 3)
+    pairs = train.extract_pairs(prepared, long_ref, cfg, whitespace_tokens)
+    assert len(pairs) >= 2                                 # as `Summarizer._plan` splits a long request
+    assert "Okafor" in pairs[0][0] and "Lindqvist" not in pairs[0][0]   # sections follow time
+    assert "Lindqvist" in pairs[-1][0] and "Lindqvist" in pairs[-1][1]
+    assert all(len(tgt.split()) <= 25 or "." not in tgt.rstrip(".") for _, tgt in pairs)
