@@ -63,6 +63,20 @@ _CLAUSE_WORDS = (r"(?:and|or|but|because|so|while|when|as|that|who|which|whom|wh
                  r"since|once|after|before|then|than|though|although)")
 _SELF = re.compile(rf"\b({_NAME_WORD})(?:\s+(?!{_CLAUSE_WORDS}\b)[\w'’-]+){{1,5}}?\s+\1\b(?!['’]s\b)"
                    rf"(?!\s+{_NAME_WORD})")
+# Who did what, when the actor is not in the chat: "Betty will text Larry." where Hannah asked for Betty's number
+# and Amanda told her to text Larry. The names are in the posts and so is "text", so the checks above pass it. A
+# participant speaks of themself in the first person, and `attribution.reattribute` traces that; someone the chat
+# only talks about is named where it says what they do ("Ask Larry. He called her last time"), or just before a
+# reply does ("Have you heard from Tom?" / "yes he's coming tomorrow"). So a sentence that opens with such a name
+# needs one of its other content words in a post that names them or within `ACTOR_WINDOW` posts either side.
+# Measured with `scripts/guard_ablation.py --variants guard-no-actor guard` (model card, "Session 15").
+_ACTOR = re.compile(rf"^\W*({_NAME_WORD})(?!\s*(?:,|&|\+|and\b|or\b))\s")
+ACTOR_WINDOW = 2
+# Someone spoken to by name takes part even without an author name of their own (DialogSum's "#Person2#": "Hi,
+# David." ... "I fell off my skateboard."): their first-person posts are the evidence, so the rule leaves them be.
+_VOCATIVE = re.compile(rf"(?<=,)\s*({_NAME_WORD})(?=\s*(?:[.?!,]|$))|^\W*(?i:hi|hello|hey|dear|thanks|thank you|bye"
+                       rf"|morning)\s+({_NAME_WORD})\b|^\W*({_NAME_WORD})(?=\s*,)", re.M)  # matches never share a comma
+_MID_NAME = re.compile(rf"(?<=[\w,;:'’\"”)])\s+({_NAME_WORD})")  # capitalised after a word: not a sentence start
 # In a broadcast stream (live-tweets, news, commentary: not a conversation) each post is a self-contained report,
 # so a faithful recap sentence can be traced to one or two of them. A sentence that takes its words from all over
 # the stream ("It will cost him a year's annual pass, which is better than expected") is stitched, not reported;
@@ -193,6 +207,8 @@ class SourceIndex:
         self._post_stems: list[set[str]] | None = None
         self._time_stems: list[set[str]] | None = None  # post stems + the posts' days and times (`_time_key`)
         self._says_only_when: list[bool] = []  # a post with under two content words besides its times
+        self._proper: set[str] | None = None  # `proper_names`
+        self._addressed_names: set[str] | None = None
         for p in self.posts:
             text = p.display_text + " " + (p.author or "")
             words = {w.lower() for w in _WORDS.findall(text)}
@@ -268,6 +284,39 @@ class SourceIndex:
         negated = not _NEGATION.search(sentence) or (
             closest is not None and bool(_NEGATION.search(self.posts[closest].display_text)))
         return len(covered), len(stems), negated
+
+    def proper_names(self) -> set[str]:
+        """Lowercased words the posts write capitalised where a sentence does not start: names, not "Sure"."""
+        if self._proper is None:
+            self._proper = {POSSESSIVE.sub("", m.group(1)).lower() for p in self.posts
+                            for m in _MID_NAME.finditer(p.display_text)}
+        return self._proper
+
+    def addressed_names(self) -> set[str]:
+        """Lowercased names the posts speak to ("Thanks, Jason.", "Hi Phil", "Larry, can you ..."; `_VOCATIVE`)."""
+        if self._addressed_names is None:
+            self._addressed_names = {POSSESSIVE.sub("", n).lower() for p in self.posts
+                                     for m in _VOCATIVE.finditer(p.display_text) for n in m.groups() if n}
+        return self._addressed_names
+
+    def absent_actor(self, sentence: str) -> str | None:
+        """The name a conversation's recap sentence opens with, when that person is not a participant and no post
+        near one that names them says any of the rest of the sentence (see `_ACTOR`); else None."""
+        m = _ACTOR.match(sentence)
+        if not m or POSSESSIVE.search(m.group(1)) or self.broadcast:  # "Larry's number": not Larry acting
+            return None
+        name = m.group(1).lower()
+        if name in self.authors or name not in self.proper_names() or name in self.addressed_names() or \
+                _ROLE.fullmatch(name):
+            return None
+        own = _stem(name)
+        rest = content_stems(sentence[m.end():]) - {_stem(a) for a in self.authors} - {own} - _reporting_stems()
+        if not rest:
+            return None
+        stems = self.post_stems()
+        near = {j for i, ps in enumerate(stems) if own in ps
+                for j in range(max(0, i - ACTOR_WINDOW), min(len(stems), i + ACTOR_WINDOW + 1))}
+        return None if any(rest & stems[j] for j in near) else m.group(1)
 
     def misplaced_times(self, sentence: str) -> tuple[str, ...]:
         """The days and times of `sentence` that the posts say only about other things (see `_TIME`).
@@ -455,6 +504,8 @@ def check(sentences: Sequence[str], index: SourceIndex) -> FaithfulnessReport:
             miss += (f"<doubled name: {name!r}>",)
         elif name := self_relation(s, index.authors):
             miss += (f"<{name!r} on both sides of one clause>",)
+        elif name := index.absent_actor(s):
+            miss += (f"<{name!r} does nothing the posts that name them say>",)
         if cov and cov[0] < MIN_COVERAGE * cov[1]:
             miss += (f"<off-topic: {cov[0]} of {cov[1]} content words in the posts>",)
         elif support and index.broadcast:

@@ -326,6 +326,36 @@ def test_one_participant_on_both_sides_of_a_clause_is_rejected():
         assert not any("both sides" in u for u in check([s], chat).sentences[0].unsupported), s
 
 
+def test_someone_the_chat_only_talks_about_must_do_what_the_posts_near_their_name_say():
+    lines = [("Hannah", "Hey, do you have Betty's number?"), ("Amanda", "Lemme check"), ("Hannah", "<file_gif>"),
+             ("Amanda", "Sorry, can't find it."), ("Amanda", "Ask Larry"),
+             ("Amanda", "He called her last time we were at the park together"), ("Hannah", "I don't want to"),
+             ("Amanda", "Do you really think you're better off asking me"), ("Hannah", "I'd rather you texted him"),
+             ("Amanda", "Just text him"), ("Hannah", "Have you heard from Tom?"), ("Amanda", "yes he's coming tonight")]
+    chat = SourceIndex([Post(id=str(i), text=t, author=a) for i, (a, t) in enumerate(lines)])
+    for s, name in [("Betty will text Larry.", "Betty"), ("Larry will text Hannah.", "Larry")]:
+        assert check([s], chat).sentences[0].unsupported == (f"<{name!r} does nothing the posts that name them say>",)
+    for s in ["Larry called Betty last time.",      # said in the post after the one naming Larry
+              "Tom is coming tonight.",             # said in the reply to the post naming Tom
+              "Hannah will text Larry.",            # a participant: `attribution.reattribute`'s business
+              "Larry's number is what Hannah needs.",  # Larry is not the actor
+              "Betty and Larry were at the park."]:   # several subjects: not judged
+        assert not any("does nothing" in u for u in check([s], chat).sentences[0].unsupported), s
+    panel = SourceIndex([Post(id=str(i), text=t) for i, t in enumerate(PANEL)])
+    assert panel.broadcast and panel.absent_actor("Fischer will text Larry.") is None  # conversations only
+    # spoken to by name, a participant without an author name of their own speaks in the first person
+    tagged = SourceIndex([Post(id="1", text="Hi, David. How was your day?", author="#Person1#"),
+                          Post(id="2", text="Terrible.", author="#Person2#"),
+                          Post(id="3", text="Did you see Tony?", author="#Person1#"),
+                          Post(id="4", text="No. I fell off my skateboard and walked all the way home.", author="#Person2#"),
+                          Post(id="5", text="Oh dear. Get some rest.", author="#Person1#"),
+                          Post(id="6", text="I will. Bye.", author="#Person2#")])
+    assert tagged.absent_actor("David walked all the way home.") is None
+    assert tagged.absent_actor("Tony will get some rest.") is None       # "rest" is said two posts after Tony
+    assert tagged.absent_actor("Tony walked home with a skateboard.") is None  # so are these, one post after
+    assert tagged.absent_actor("Tony is selling his car.") == "Tony"
+
+
 def test_broadcast_means_many_voices_or_one_not_addressing_another():
     def index(authors):
         return SourceIndex([Post(id=str(i), text=f"post {i}", author=a) for i, a in enumerate(authors)])
