@@ -306,8 +306,9 @@ class SourceIndex:
         if not m or POSSESSIVE.search(m.group(1)) or self.broadcast:  # "Larry's number": not Larry acting
             return None
         name = m.group(1).lower()
-        if name in self.authors or name not in self.proper_names() or name in self.addressed_names() or \
-                _ROLE.fullmatch(name):
+        author_words = {w for a in self.authors for w in _WORDS.findall(a)}  # "Lena" of the author "Lena Fischer"
+        if len(name) < 2 or name in author_words or name not in self.proper_names() or \
+                name in self.addressed_names() or _ROLE.fullmatch(name):
             return None
         own = _stem(name)
         rest = content_stems(sentence[m.end():]) - {_stem(a) for a in self.authors} - {own} - _reporting_stems()

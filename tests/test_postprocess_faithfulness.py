@@ -354,6 +354,10 @@ def test_someone_the_chat_only_talks_about_must_do_what_the_posts_near_their_nam
     assert tagged.absent_actor("Tony will get some rest.") is None       # "rest" is said two posts after Tony
     assert tagged.absent_actor("Tony walked home with a skateboard.") is None  # so are these, one post after
     assert tagged.absent_actor("Tony is selling his car.") == "Tony"
+    named = SourceIndex([Post(id="1", text="Ask Larry about the keys", author="Lena Fischer"),
+                         Post(id="2", text="ok", author="Tom Reyes")])
+    assert named.absent_actor("Lena is selling her car.") is None   # the author Lena Fischer: a participant
+    assert named.absent_actor("Larry is selling his car.") == "Larry"
 
 
 def test_broadcast_means_many_voices_or_one_not_addressing_another():
