@@ -307,7 +307,7 @@ class SourceIndex:
             return None
         name = m.group(1).lower()
         author_words = {w for a in self.authors for w in _WORDS.findall(a)}  # "Lena" of the author "Lena Fischer"
-        if len(name) < 2 or name in author_words or name not in self.proper_names() or \
+        if len(name) < 2 or name in ENGLISH_STOP_WORDS or name in author_words or name not in self.proper_names() or \
                 name in self.addressed_names() or _ROLE.fullmatch(name):
             return None
         own = _stem(name)

@@ -358,6 +358,9 @@ def test_someone_the_chat_only_talks_about_must_do_what_the_posts_near_their_nam
                          Post(id="2", text="ok", author="Tom Reyes")])
     assert named.absent_actor("Lena is selling her car.") is None   # the author Lena Fischer: a participant
     assert named.absent_actor("Larry is selling his car.") == "Larry"
+    email = SourceIndex([Post(id="1", text="Re: The website is down again", author="Ann"),
+                         Post(id="2", text="Ask Larry about The server", author="Bob")])
+    assert email.absent_actor("The website is fixed.") is None   # a capitalised function word is no name
 
 
 def test_broadcast_means_many_voices_or_one_not_addressing_another():
