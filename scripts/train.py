@@ -20,7 +20,6 @@ import argparse
 import io
 import json
 import lzma
-import math
 import random
 import shutil
 import sys
@@ -39,9 +38,9 @@ from summarizer.augment import livetweet, streamify  # noqa: E402
 from summarizer.bert2bert import build_bert2bert, minilm_path, unshare  # noqa: E402
 from summarizer.eventio import iter_event_lines  # noqa: E402
 from summarizer.inputs import build_input, post_line, tokenizer_counter  # noqa: E402
-from summarizer.modeling import native_bf16  # noqa: E402
+from summarizer.modeling import native_bf16, writable_words  # noqa: E402
 from summarizer.pipeline import prepare  # noqa: E402
-from summarizer.recap import MAX_SEGMENTS, fallback_units, time_sections  # noqa: E402
+from summarizer.recap import fallback_units, sections_for, time_sections  # noqa: E402
 from summarizer.vocab import write_target_vocab  # noqa: E402
 
 
@@ -85,12 +84,11 @@ def extract_pairs(prepared, reference: str, cfg: dict, count) -> list[tuple[str,
     section's best extract against the whole reference. The length bucket is the requested length, as at
     inference; the extract may be shorter (the oracle stops when no sentence adds to ROUGE-2)."""
     budget = cfg["max_source_tokens"]
-    cap = max(15, int((cfg["max_target_tokens"] - 4) / 1.4))  # LoadedModel.max_words
+    cap = writable_words(cfg["max_target_tokens"])
     words = len(reference.split())
     parts, per_words = [list(prepared.posts)], words
     if words > cap and len(prepared.posts) > 1:
-        k = min(MAX_SEGMENTS, math.ceil(words / cap), len(prepared.posts))
-        per_words = math.ceil(words / k)
+        k, per_words = sections_for(words, cap, len(prepared.posts))
         parts = time_sections(prepared.posts, count([post_line(p) for p in prepared.posts]), k)
     out = []
     for part in parts:

@@ -101,7 +101,7 @@ class LoadedModel:
         Past it a model trained on truncated targets never emits end-of-sequence: it runs to the token
         limit (slow) and drifts (unfaithful), so automatic lengths stay below it."""
         tokens = self.extra.get("max_target_tokens")
-        return max(15, int((int(tokens) - 4) / 1.4)) if tokens else None
+        return writable_words(int(tokens)) if tokens else None
 
     @property
     def writes(self) -> tuple[str, ...] | None:
@@ -116,6 +116,12 @@ class LoadedModel:
         from .inputs import tokenizer_counter
 
         return tokenizer_counter(self.tokenizer)(texts)
+
+
+def writable_words(target_tokens: int) -> int:
+    """Words a model trained on `target_tokens`-token targets writes in one go (~1.4 tokens a word, plus end of
+    sequence): `LoadedModel.max_words`, and the cap of the extract targets `scripts/train.py` builds."""
+    return max(15, int((target_tokens - 4) / 1.4))
 
 
 DTYPES = ("float32", "bfloat16", "float16", "int8", "auto")

@@ -196,8 +196,7 @@ class Summarizer:
         cap = self.loaded.max_words
         if cap and words > cap and len(prepared.posts) > 1:
             # longer than the model can write in one go: one recap per time section, joined in order
-            k = min(MAX_SEGMENTS, math.ceil(words / cap), len(prepared.posts))
-            per_words = math.ceil(words / k)
+            k, per_words = sections_for(words, cap, len(prepared.posts))
             segs = [build_input(prepared, per_words, budget, count, posts=part)
                     for part in time_sections(prepared.posts, self._sizes(prepared), k)]
             return _Plan(prepared, words, segs, segment_words=per_words, sections=True)
@@ -292,6 +291,12 @@ class Summarizer:
             hierarchical=len(plan.segments) > 1 and not plan.sections,
             raw=raw,
         )
+
+
+def sections_for(words: int, cap: int, posts: int) -> tuple[int, int]:
+    """(sections, words per section) for a recap of `words` when the model writes at most `cap` in one go."""
+    k = min(MAX_SEGMENTS, math.ceil(words / cap), posts)
+    return k, math.ceil(words / k)
 
 
 def time_sections(posts: Sequence[Post], sizes: Sequence[int], k: int) -> list[list[Post]]:
