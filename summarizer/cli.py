@@ -119,14 +119,14 @@ def _settings(beams: int, min_words: int, max_words: int | None, no_repeat: int,
                               full_vocab=full_vocab)
 
 
-def _summarizer(model, threads, dtype, settings, order, hierarchical, on_unsupported, writer):
+def _summarizer(model, threads, dtype, settings, order, hierarchical, on_unsupported, writer, lazy=False):
     from .pipeline import PrepConfig
     from .recap import WRITERS, load_summarizer
 
     if writer not in WRITERS:  # before loading the model: a typo should not cost a model load
         raise RecapError(f"unknown --writer {writer!r}; choose {', '.join(WRITERS)}")
     return load_summarizer(model, threads=threads, dtype=dtype, settings=settings, prep=PrepConfig(order=order),
-                           hierarchical=hierarchical, on_unsupported=on_unsupported, writer=writer)
+                           hierarchical=hierarchical, on_unsupported=on_unsupported, writer=writer, lazy=lazy)
 
 
 @app.command()
@@ -168,7 +168,8 @@ def summarize(
         dtype, beams = ("int8", 1) if fast else (dtype, beams)
         settings = _settings(beams, min_words, max_words, no_repeat_ngram, length_penalty, repetition_penalty, seed, 8,
                              min_ratio, full_vocab)
-        s = _summarizer(model, threads, dtype, settings, order, hierarchical, on_unsupported, writer)
+        # lazy: a broadcast stream gets the extractive recap and never needs the weights (about half the start-up)
+        s = _summarizer(model, threads, dtype, settings, order, hierarchical, on_unsupported, writer, lazy=True)
         recaps = s.summarize_many(result.events)
     except (RecapError, ValueError) as exc:
         fail(exc)

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,7 +60,7 @@ class GenerationSettings:
 
 @dataclass
 class LoadedModel:
-    model: Any
+    _model: Any  # the seq2seq weights; None until first use when loaded lazily (see `model`)
     tokenizer: Any
     name: str
     path: str | None
@@ -71,6 +72,22 @@ class LoadedModel:
     salience: SalienceModel | None = None  # summarizer.learned_salience: how its extractive recap ranks sentences
     _sha: str | None = None
     _vocab_id: str | None = None
+    _loader: Callable[[], Any] | None = None
+
+    @property
+    def model(self) -> Any:
+        """The seq2seq weights, loaded on first use when `load_model(lazy=True)`: an extractive recap (a broadcast
+        stream under `--writer auto`) needs only the tokenizer and the learned salience, and loading the weights is
+        most of a one-event run's start-up."""
+        if self._model is None:
+            if self._loader is None:
+                raise ModelError(f"{self.name}: no weights to load")
+            self._model, self._loader = self._loader(), None
+        return self._model
+
+    @property
+    def weights_loaded(self) -> bool:
+        return self._model is not None
 
     @property
     def sha256(self) -> str | None:
@@ -201,13 +218,18 @@ def quantize_int8(model, parts: tuple[str, ...] = INT8_PARTS, per_row: bool = Tr
         return quantize_dynamic(model, spec, dtype=torch.qint8, inplace=True)
 
 
-def load_model(name_or_path: str | Path | None = None, threads: int | None = None, dtype: str = "float32") -> LoadedModel:
+def load_model(name_or_path: str | Path | None = None, threads: int | None = None, dtype: str = "float32",
+               lazy: bool = False) -> LoadedModel:
     """Load a local directory or a Hub id as `AutoModelForSeq2SeqLM` + tokenizer.
+
+    `lazy` defers the weights to their first use (`LoadedModel.model`); the tokenizer and config load now, so a
+    wrong path or tokenizer still fails here.
 
     `dtype` is float32, bfloat16, float16, int8 (dynamic quantisation of the Linear layers) or auto (see
     `resolve_dtype`); `LoadedModel.dtype` records the one used, so manifests say what ran."""
     import torch
-    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+    from safetensors import SafetensorError
+    from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
     from .learned_salience import load_salience_model
@@ -230,31 +252,39 @@ def load_model(name_or_path: str | Path | None = None, threads: int | None = Non
     dtype = resolve_dtype(dtype)
     torch_dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16,
                    "int8": torch.float32}[dtype]
+    hint = "" if local else " (no network here? pass a local directory)"
     try:
         tok = AutoTokenizer.from_pretrained(str(target), trust_remote_code=False)
-        model = AutoModelForSeq2SeqLM.from_pretrained(str(target), dtype=torch_dtype, use_safetensors=True,
-                                                      trust_remote_code=False)
+        config = AutoConfig.from_pretrained(str(target), trust_remote_code=False)
     except (OSError, ValueError, KeyError) as exc:
-        hint = "" if local else " (no network here? pass a local directory)"
         raise ModelError(f"cannot load model {str(target)!r}: {str(exc).splitlines()[0]}{hint}") from None
-    model.eval()
-    if dtype == "int8":
-        model = quantize_int8(model)
+
+    def weights() -> Any:
+        try:
+            model = AutoModelForSeq2SeqLM.from_pretrained(str(target), config=config, dtype=torch_dtype,
+                                                          use_safetensors=True, trust_remote_code=False)
+        except (OSError, ValueError, KeyError, SafetensorError) as exc:  # the last: a damaged weights file
+            raise ModelError(f"cannot load model {str(target)!r}: {str(exc).splitlines()[0]}{hint}") from None
+        model.eval()
+        return quantize_int8(model) if dtype == "int8" else model
+
     extra = {}
     recap_cfg = target / "recap_config.json"
     if local and recap_cfg.exists():
         extra = json.loads(recap_cfg.read_text())
     max_src = int(extra.get("max_source_tokens") or min(getattr(tok, "model_max_length", 512) or 512, 1024))
-    max_pos = getattr(getattr(model.config, "encoder", model.config), "max_position_embeddings", None)
+    max_pos = getattr(getattr(config, "encoder", config), "max_position_embeddings", None)
     if max_pos:
         max_src = min(max_src, int(max_pos))
     uncased = bool(getattr(tok, "do_lower_case", False)) or tok("A")["input_ids"] == tok("a")["input_ids"]
-    weight = getattr(model.get_output_embeddings(), "weight", None)  # a method on int8-quantised heads
-    rows = weight.shape[0] if isinstance(weight, torch.Tensor) else len(tok)
+    rows = int(getattr(getattr(config, "decoder", config), "vocab_size", 0) or len(tok))  # the LM head's rows
     vocab = load_target_vocab(target, rows) if local else None
-    return LoadedModel(model, tok, extra.get("name") or (target.name if local else str(name_or_path)),
-                       str(target) if local else None, max_src, uncased, extra, dtype, vocab,
-                       load_salience_model(target) if local else None)
+    loaded = LoadedModel(None, tok, extra.get("name") or (target.name if local else str(name_or_path)),
+                         str(target) if local else None, max_src, uncased, extra, dtype, vocab,
+                         load_salience_model(target) if local else None, _loader=weights)
+    if not lazy:
+        loaded.model  # noqa: B018 - load now: a batch should fail before its first event, not during it
+    return loaded
 
 
 def words_to_tokens(words: int) -> int:

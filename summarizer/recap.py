@@ -394,6 +394,7 @@ def key_posts(posts: Sequence[Post], k: int = 5) -> list[Post]:
 
 
 def load_summarizer(model: str | None = None, threads: int | None = None, dtype: str = "float32",
-                    **kwargs: Any) -> Summarizer:
-    """Load a model once and wrap it; kwargs go to `Summarizer` (settings, prep, hierarchical…)."""
-    return Summarizer(load_model(model, threads=threads, dtype=dtype), **kwargs)
+                    lazy: bool = False, **kwargs: Any) -> Summarizer:
+    """Load a model once and wrap it; kwargs go to `Summarizer` (settings, prep, hierarchical…); `lazy` loads the
+    weights only when the model first writes (`load_model`)."""
+    return Summarizer(load_model(model, threads=threads, dtype=dtype, lazy=lazy), **kwargs)

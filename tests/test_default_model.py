@@ -59,6 +59,15 @@ def test_default_model_on_the_bundled_example(monkeypatch, default_summarizer):
     _assert_guarded(forced, event)
 
 
+def test_the_bundled_example_is_recapped_without_loading_the_weights(default_summarizer):
+    """`recap summarize` loads lazily: the panel's extractive recap needs the tokenizer and the salience only."""
+    event = read_events(ROOT / "examples" / "city-transit-panel.txt").events[0]
+    lazy = load_summarizer(lazy=True)
+    recap = lazy.summarize(event)
+    assert recap.stats["writer"] == "extract" and not lazy.loaded.weights_loaded
+    assert recap.recap == default_summarizer.summarize(event).recap
+
+
 def test_default_model_writes_the_recap_of_a_conversation(default_summarizer):
     from summarizer import Event, Post
 

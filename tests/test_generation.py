@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -156,6 +157,31 @@ def test_refuses_pickled_weights_and_missing_model(tmp_path, monkeypatch):
     monkeypatch.setenv("RECAP_MODEL", str(tmp_path / "nope"))
     with pytest.raises(ModelError, match="embedded default model is missing"):
         load_model(None)
+
+
+def test_lazy_load_defers_the_weights_to_the_first_recap_the_model_writes(tiny_models, tmp_path):
+    eager = load_summarizer(str(tiny_models["bart"]), settings=GenerationSettings(num_beams=2, max_words=12))
+    lazy = load_summarizer(str(tiny_models["bart"]), settings=GenerationSettings(num_beams=2, max_words=12), lazy=True)
+    assert eager.loaded.weights_loaded and not lazy.loaded.weights_loaded
+    assert lazy.config_key() == eager.config_key()  # resume keys and manifests need no weights
+    event = Event.from_texts(EVENT_TEXTS, id="council")
+    extract = load_summarizer(str(tiny_models["bart"]), writer="extract", lazy=True)
+    assert extract.summarize(event).recap and not extract.loaded.weights_loaded
+    assert lazy.summarize(event).to_json() == eager.summarize(event).to_json()
+    assert lazy.loaded.weights_loaded
+    # weights that cannot be read fail when first needed, as a ModelError naming the model, never a traceback
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_models["bart"], broken)
+    (broken / "model.safetensors").write_bytes(b"not safetensors")
+    s = load_summarizer(str(broken), writer="model", lazy=True)
+    with pytest.raises(ModelError, match="cannot load model .*broken"):
+        s.summarize(event)
+    with pytest.raises(ModelError, match="cannot load model .*broken"):
+        load_summarizer(str(broken))  # eager (batch, eval): before the first event
+    posts = tmp_path / "posts.txt"
+    posts.write_text("\n".join(EVENT_TEXTS) + "\n")
+    res = runner.invoke(app, ["summarize", str(posts), "--model", str(broken), "--writer", "model"])
+    assert res.exit_code == 2 and "cannot load model" in res.output and "Traceback" not in res.output
 
 
 def test_dtype_auto_is_int8_on_x86_then_bf16_only_where_the_hardware_computes_it(tiny_models, monkeypatch):
