@@ -168,7 +168,7 @@ def summarize(
         dtype, beams = ("int8", 1) if fast else (dtype, beams)
         settings = _settings(beams, min_words, max_words, no_repeat_ngram, length_penalty, repetition_penalty, seed, 8,
                              min_ratio, full_vocab)
-        # lazy: a broadcast stream gets the extractive recap and never needs the weights (about half the start-up)
+        # lazy: a broadcast stream gets the extractive recap and never needs the weights (0.63x the start-up: scripts/bench_startup.py)
         s = _summarizer(model, threads, dtype, settings, order, hierarchical, on_unsupported, writer, lazy=True)
         recaps = s.summarize_many(result.events)
     except (RecapError, ValueError) as exc:
