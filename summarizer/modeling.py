@@ -252,19 +252,22 @@ def load_model(name_or_path: str | Path | None = None, threads: int | None = Non
     dtype = resolve_dtype(dtype)
     torch_dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16,
                    "int8": torch.float32}[dtype]
-    hint = "" if local else " (no network here? pass a local directory)"
+    def unloadable(exc: Exception) -> ModelError:
+        hint = "" if local else " (no network here? pass a local directory)"
+        return ModelError(f"cannot load model {str(target)!r}: {str(exc).splitlines()[0]}{hint}")
+
     try:
         tok = AutoTokenizer.from_pretrained(str(target), trust_remote_code=False)
         config = AutoConfig.from_pretrained(str(target), trust_remote_code=False)
     except (OSError, ValueError, KeyError) as exc:
-        raise ModelError(f"cannot load model {str(target)!r}: {str(exc).splitlines()[0]}{hint}") from None
+        raise unloadable(exc) from None
 
     def weights() -> Any:
         try:
             model = AutoModelForSeq2SeqLM.from_pretrained(str(target), config=config, dtype=torch_dtype,
                                                           use_safetensors=True, trust_remote_code=False)
         except (OSError, ValueError, KeyError, SafetensorError) as exc:  # the last: a damaged weights file
-            raise ModelError(f"cannot load model {str(target)!r}: {str(exc).splitlines()[0]}{hint}") from None
+            raise unloadable(exc) from None
         model.eval()
         return quantize_int8(model) if dtype == "int8" else model
 
