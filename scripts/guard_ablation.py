@@ -20,6 +20,8 @@ guard. Variants:
                           Martha 100 quid"; session 12)
   guard-no-actor          the guard without the rule for a non-participant who opens a sentence doing what no post
                           near their name says ("Betty will text Larry."; session 15)
+  guard-no-opener         the guard without checking the word a conversation's sentence opens with as a name
+                          ("Nathan is making dinner" in a chat without a Nathan; session 17)
 
   --show-times N prints N sentences (seeded sample) that the time rule rejects or cuts a time from, with the posts.
 
@@ -51,7 +53,7 @@ _NEVER = re.compile(r"(?!x)x")
 _NEGATION, _FALLBACK = faith._NEGATION, recap_mod.extractive_fallback  # before any variant patches them
 _MIN_TRACE, _CHECK, _TIME_WINDOW, _MIN_JUDGED = faith.MIN_TRACE, recap_mod.check, faith.TIME_WINDOW, faith._MIN_JUDGED
 _DOUBLED, _COMPLETE_LIST, _SELF = faith._DOUBLED, recap_mod.complete_list, faith._SELF
-_ACTOR = faith._ACTOR
+_ACTOR, _OPENER = faith._ACTOR, faith._OPENER
 
 
 def five_key_posts_fallback(posts, words, ranker=None):
@@ -71,7 +73,7 @@ _MISPLACED = faith.SourceIndex.misplaced_times
 
 
 _GUARD_VARIANTS = ("guard", "guard-no-times", "guard-no-doubled", "guard-reject-doubled", "guard-no-self",
-                   "guard-no-actor")
+                   "guard-no-actor", "guard-no-opener")
 
 
 def variant(name: str):
@@ -85,6 +87,7 @@ def variant(name: str):
     recap_mod.complete_list = (lambda sentence, posts: None) if name == "guard-reject-doubled" else _COMPLETE_LIST
     faith._SELF = _SELF if guard and name != "guard-no-self" else _NEVER
     faith._ACTOR = _ACTOR if guard and name != "guard-no-actor" else _NEVER
+    faith._OPENER = _OPENER if guard and name != "guard-no-opener" else _NEVER
     faith.TIME_WINDOW = int(name.split("=", 1)[1]) if name.startswith("guard-window=") else _TIME_WINDOW
     faith._MIN_JUDGED = int(name.split("=", 1)[1]) if name.startswith("guard-min-judged=") else _MIN_JUDGED
     if guard:

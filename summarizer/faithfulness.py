@@ -76,6 +76,13 @@ ACTOR_WINDOW = 2
 # David." ... "I fell off my skateboard."): their first-person posts are the evidence, so the rule leaves them be.
 _VOCATIVE = re.compile(rf"(?<=,)\s*({_NAME_WORD})(?=\s*(?:[.?!,]|$))|^\W*(?i:hi|hello|hey|dear|thanks|thank you|bye"
                        rf"|morning)\s+({_NAME_WORD})\b|^\W*({_NAME_WORD})(?=\s*,)", re.M)  # matches never share a comma
+# The word a sentence opens with is capitalised whatever it is, so `items` skips it — and an uncased model's invented
+# subject ("Nathan is making dinner for his sister." in a chat between Karson and Finley) went unchecked. In a
+# conversation the opener counts as a name when it is no common word: not in the posts, or one the posts write as a
+# name. Function words, roles ("Customer"), "-ly" adverbs and an opener followed by a comma ("Finally, ...") are not
+# names. On samsum/dev this rejects 29 more of 1,877 sentences, each opening with a name the chat does not have
+# (`scripts/guard_ablation.py --variants guard-no-opener guard`; model card, "Session 17").
+_OPENER = re.compile(r"^\W*([A-Za-zÀ-ÿ][\w'’-]*)(?![\w'’-])(?!\s*,)")
 _MID_NAME = re.compile(rf"(?<=[\w,;:'’\"”)])\s+({_NAME_WORD})")  # capitalised after a word: not a sentence start
 # In a broadcast stream (live-tweets, news, commentary: not a conversation) each post is a self-contained report,
 # so a faithful recap sentence can be traced to one or two of them. A sentence that takes its words from all over
@@ -299,6 +306,21 @@ class SourceIndex:
                                      for m in _VOCATIVE.finditer(p.display_text) for n in m.groups() if n}
         return self._addressed_names
 
+    def opener_name(self, sentence: str) -> str | None:
+        """The word a conversation's recap sentence opens with, when it is to be checked as a name (`_OPENER`)."""
+        m = _OPENER.match(sentence)
+        if not m or self.broadcast:
+            return None
+        word = POSSESSIVE.sub("", m.group(1))
+        low = word.lower()
+        if len(low) < 2 or low in ENGLISH_STOP_WORDS or _ROLE.fullmatch(low) or low.endswith("ly") or \
+                not low.isalpha():
+            return None
+        if low not in self.words:  # no post has it: an invented name (or a word the chat never used)
+            return word
+        names = self.proper_names() | self.addressed_names() | {w for a in self.authors for w in _WORDS.findall(a)}
+        return word if low in names else None
+
     def absent_actor(self, sentence: str) -> str | None:
         """The name a conversation's recap sentence opens with, when that person is not a participant and no post
         near one that names them says any of the rest of the sentence (see `_ACTOR`); else None."""
@@ -489,7 +511,7 @@ def self_relation(sentence: str, authors: Collection[str]) -> str | None:
 def check(sentences: Sequence[str], index: SourceIndex) -> FaithfulnessReport:
     checks, total, bad = [], 0, []
     for s in sentences:
-        its = items(s)
+        its = items(s) + [o for o in [index.opener_name(s)] if o]
         total += len(its)
         miss = tuple(dict.fromkeys(i for i in its if not index.supports_item(i)))
         bad.extend(miss)

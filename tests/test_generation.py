@@ -524,6 +524,26 @@ def test_writer_auto_leaves_streams_the_model_does_not_write_for_to_extraction(t
     assert plain.loaded.writes is None and plain.summarize(stream).stats["writer"] == "model"
 
 
+def test_markdown_says_how_the_recap_was_written():
+    from summarizer.post import Post
+    from summarizer.recap import Recap
+    from summarizer.render import to_markdown
+
+    stats = {"posts_in": 2, "posts_kept": 2, "duplicates": 0, "authors": 2}
+
+    def md(**extra):
+        r = Recap(id="e", recap="Ann will bring the cake.", sentences=[], unsupported=[], model={"name": "m"},
+                  generation={}, stats={**stats, **extra}, order={}, key_posts=[Post(id="1", text="I'll bring it")])
+        return to_markdown(r)
+
+    written = md(writer="model", guard={"extractive_fallback": False})
+    assert "- recap: written by the model; its names and numbers are in the posts, but check who did what" in written
+    fallback = md(writer="model", guard={"extractive_fallback": True})
+    assert "the guard rejected most of what the model wrote" in fallback and "written by the model" not in fallback
+    extracted = md(writer="extract", extract_reason="--writer extract")
+    assert "- recap: extractive (--writer extract)" in extracted and "written by the model" not in extracted
+
+
 def test_cli_writer_option(tiny_models, tmp_path):
     f = tmp_path / "ev.txt"
     f.write_text("\n".join(EVENT_TEXTS) + "\n")

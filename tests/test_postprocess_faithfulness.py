@@ -363,6 +363,25 @@ def test_someone_the_chat_only_talks_about_must_do_what_the_posts_near_their_nam
     assert email.absent_actor("The website is fixed.") is None   # a capitalised function word is no name
 
 
+def test_a_conversation_recap_sentence_that_opens_with_a_name_no_post_has_is_unsupported():
+    lines = [("Karson", "Making dinner"), ("Finley", "What are you preparing?"), ("Karson", "Spaghetti"),
+             ("Finley", "When will u cook for me? Ask Larry too"), ("Karson", "When you come visit me")]
+    chat = SourceIndex([Post(id=str(i), text=t, author=a) for i, (a, t) in enumerate(lines)])
+    assert check(["Nathan is making dinner for his sister."], chat).sentences[0].unsupported == ("Nathan",)
+    assert check(["Nathan's spaghetti is for dinner."], chat).sentences[0].unsupported == ("Nathan",)
+    assert chat.opener_name("Karson will cook spaghetti.") == "Karson"  # a name the chat has: checked, and supported
+    assert chat.opener_name("Larry will come too.") == "Larry"
+    assert not check(["Karson will cook spaghetti."], chat).sentences[0].unsupported
+    for s in ["Spaghetti is for dinner.",          # a word the posts have, not as a name
+              "They will cook spaghetti.",         # a function word
+              "Finally, Karson cooks spaghetti.",  # an adverb; an opener followed by a comma
+              "Customer wants spaghetti.",         # a role
+              "Dinner, then spaghetti."]:
+        assert chat.opener_name(s) is None, s
+    panel = SourceIndex([Post(id=str(i), text=t) for i, t in enumerate(PANEL)])
+    assert panel.broadcast and panel.opener_name("Nathan spoke about buses.") is None  # conversations only
+
+
 def test_broadcast_means_many_voices_or_one_not_addressing_another():
     def index(authors):
         return SourceIndex([Post(id=str(i), text=f"post {i}", author=a) for i, a in enumerate(authors)])
