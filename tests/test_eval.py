@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -164,3 +165,52 @@ def test_compare_runs_pairs_one_system_across_runs_or_two_systems_of_one_run(tmp
     assert "4 events in both" in res.stdout and "Δ +2.000" in res.stdout
     assert "Δ +0.000" in compare("--system", "lead").stdout  # one system against itself
     assert compare("--system", "model").returncode != 0  # two systems match the prefix: refuse to guess
+
+
+def test_who_did_what_scores_hand_labels_with_the_current_guard(tmp_path):
+    """scripts/who_did_what.py: `sheet` lists what the model wrote for labelling; `score` re-guards the labelled events
+    (so a guard change is measured on the same labels) and counts what a reader sees and what the guard removed."""
+    script = [sys.executable, str(Path(__file__).resolve().parents[1] / "scripts" / "who_did_what.py")]
+    lines = [("Karson", "I'm making dinner"), ("Finley", "What are you preparing?"), ("Karson", "some spaghetti"),
+             ("Finley", "When will u cook for me?"), ("Karson", "When you come visit me")]
+    event = {"id": "chat-1", "title": None, "references": ["Karson is making spaghetti."],
+             "posts": [{"id": str(i), "text": t, "author": a} for i, (a, t) in enumerate(lines)]}
+    data, cache, rows, labels = (tmp_path / n for n in ("d.jsonl", "c.jsonl", "rows.jsonl", "labels.jsonl"))
+    data.write_text(json.dumps(event) + "\n")
+    cache.write_text(json.dumps({"id": "chat-1", "raw": "nathan is making dinner. karson will cook spaghetti. "
+                                                        "finley will cook spaghetti."}) + "\n")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(script + list(args), capture_output=True, text=True, timeout=300)
+
+    res = run("sheet", str(data), "--cache", str(cache), "--n", "1", "--rows", str(rows))
+    assert res.returncode == 0, res.stderr
+    assert "Karson: I'm making dinner" in res.stdout and "[rejected Nathan] Nathan is making dinner." in res.stdout
+    todo = [json.loads(line) for line in rows.read_text().splitlines()]
+    assert [r["sentence"] for r in todo] == ["Nathan is making dinner.", "Karson will cook spaghetti.",
+                                             "Finley will cook spaghetti."] and all(r["label"] is None for r in todo)
+    truth = {"Nathan is making dinner.": "actor", "Karson will cook spaghetti.": "ok",
+             "Finley will cook spaghetti.": "actor"}
+    labels.write_text("".join(json.dumps({**r, "label": truth[r["sentence"]]}) + "\n" for r in todo))
+
+    def counts(res: subprocess.CompletedProcess) -> dict[str, str]:
+        """'n/d' per printed rate; the section ("what a reader sees", "what the model wrote", "the guard") first."""
+        assert res.returncode == 0, res.stderr
+        out, section = {}, ""
+        for line in res.stdout.splitlines():
+            if "%" not in line:
+                section = line.split(" (")[0].rstrip(":")
+            else:
+                out[f"{section}: {line.strip().split('  ')[0]}"] = re.search(r"\d+/\d+", line).group(0)
+        return out
+
+    shipped = counts(run("score", str(labels), str(data), "--cache", str(cache)))
+    assert shipped["the guard: recall: wrong-person sentences removed"] == "1/2"  # Nathan is rejected, Finley not
+    assert shipped["the guard: precision: rejected sentences that were wrong"] == "1/1"
+    assert shipped["what a reader sees: wrong person (actor)"] == "1/2"  # of the kept sentences: Finley's
+    assert shipped["what the model wrote: wrong person (actor)"] == "2/3"
+    before = counts(run("score", str(labels), str(data), "--cache", str(cache), "--variant", "guard-no-opener"))
+    assert before["the guard: recall: wrong-person sentences removed"] == "0/2"  # without the opener rule: kept
+    labels.write_text(labels.read_text().replace('"ok"', '"fine"'))
+    res = run("score", str(labels), str(data), "--cache", str(cache))
+    assert res.returncode != 0 and "labels.jsonl:2: label 'fine' is not one of ok, actor, other" in res.stderr
