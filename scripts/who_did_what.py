@@ -86,16 +86,23 @@ def decisions(data: Path, cache: Path, ids: list[str] | None, n: int, seed: int,
         recap_mod.check = real_check
 
 
+def _read_labels(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
 def sheet(args) -> None:
     rows = []
-    exclude = frozenset(json.loads(line)["id"] for f in args.exclude for line in f.read_text().splitlines() if line)
-    for e, posts, sentences in decisions(args.data, args.cache, None, args.n, args.seed, args.model, exclude):
+    exclude = frozenset(r["id"] for f in args.exclude for r in _read_labels(f))
+    known = {(r["id"], r["sentence"]): r["label"] for r in _read_labels(args.events_of)} if args.events_of else {}
+    ids = list(dict.fromkeys(i for i, _ in known)) if args.events_of else None
+    for e, posts, sentences in decisions(args.data, args.cache, ids, args.n, args.seed, args.model, exclude):
         print(f"=== {e.id}")
         for p in posts:
             print(f"  {p.author or '?'}: {p.display_text}")
         for text, guard, why in sentences:
-            print(f"  -> [{guard}{' ' + '; '.join(why) if why else ''}] {text}")
-            rows.append({"id": e.id, "sentence": text, "label": None})
+            label = known.get((e.id, text))
+            print(f"  -> [{guard}{' ' + '; '.join(why) if why else ''}]{f' (labelled {label})' if label else ''} {text}")
+            rows.append({"id": e.id, "sentence": text, "label": label})
         print()
     if args.rows:
         args.rows.parent.mkdir(parents=True, exist_ok=True)
@@ -118,7 +125,7 @@ def _ci(values_by_event: list[tuple[float, float]], n: int = 2000, seed: int = 0
 
 
 def score(args) -> None:
-    labelled = [json.loads(line) for line in args.labels.read_text().splitlines() if line.strip()]
+    labelled = _read_labels(args.labels)
     labels: dict[tuple[str, str], str] = {}
     for i, r in enumerate(labelled, 1):
         if r.get("label") not in LABELS:
@@ -183,6 +190,8 @@ def main() -> None:
     a.add_argument("--seed", type=int, default=17)
     a.add_argument("--rows", type=Path, help="write the unlabelled label rows here (JSONL)")
     a.add_argument("--exclude", type=Path, nargs="*", default=[], help="label files whose events to leave out")
+    a.add_argument("--events-of", type=Path, help="list this label file's events instead of a sample (e.g. with "
+                   "another model's generations); sentences it labels already are shown and written with their label")
     b = sub.add_parser("score", help="rates from a labelled file, with the current code's guard decisions")
     b.add_argument("labels", type=Path)
     b.add_argument("data", type=Path)
