@@ -66,6 +66,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from rouge_score import rouge_scorer
+    from train_salience import paired  # the same paired bootstrap as the salience's cross-validation
 
     from eval.harness import ref_words
     from summarizer.eventio import iter_event_lines
@@ -121,7 +122,7 @@ def main() -> None:
     print(f"{args.data} ({len(base)} events), R-2 F1, Δ vs shipped [95% CI]")
     for name, v in rows.items():
         v = np.asarray(v)
-        print(f"  {name:14s} {v.mean():6.2f}  {_paired(v, base)}")
+        print(f"  {name:14s} {v.mean():6.2f}  {paired(v, base)}")
 
 
 class _Fixed:
@@ -133,14 +134,6 @@ class _Fixed:
     def rank_scores(self, units, positions) -> np.ndarray:
         assert len(units) == len(self.scores)
         return self.scores
-
-
-def _paired(a: np.ndarray, b: np.ndarray, n: int = 1000, seed: int = 0) -> str:
-    d = a - b
-    rng = np.random.default_rng(seed)
-    boot = np.array([d[rng.integers(0, len(d), len(d))].mean() for _ in range(n)])
-    lo, hi = np.percentile(boot, [2.5, 97.5])
-    return f"{d.mean():+.2f} [{lo:+.2f}, {hi:+.2f}]"
 
 
 if __name__ == "__main__":
