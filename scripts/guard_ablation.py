@@ -20,10 +20,13 @@ guard. Variants:
                           Martha 100 quid"; session 12)
   guard-no-actor          the guard without the rule for a non-participant who opens a sentence doing what no post
                           near their name says ("Betty will text Larry."; session 15)
+  guard-i-before-you      the guard with `attribution.reattribute` also tracing a post that says "I" before "you"
+                          ("ok i can bring you my dress"; tried in session 17, not adopted)
   guard-no-opener         the guard without checking the word a conversation's sentence opens with as a name
                           ("Nathan is making dinner" in a chat without a Nathan; session 17)
 
   --show-times N prints N sentences (seeded sample) that the time rule rejects or cuts a time from, with the posts.
+  --show-reattributed prints the rewritten sentences a variant keeps that the first variant does not.
 
     python scripts/guard_ablation.py ../shared/data/background/dev.jsonl --skip 15 --limit 20 --cache runs/ga/bg.jsonl
 """
@@ -41,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
+import summarizer.attribution as attribution  # noqa: E402
 import summarizer.faithfulness as faith  # noqa: E402
 import summarizer.recap as recap_mod  # noqa: E402
 from eval.harness import load_rouge, ref_words  # noqa: E402
@@ -54,6 +58,17 @@ _NEGATION, _FALLBACK = faith._NEGATION, recap_mod.extractive_fallback  # before 
 _MIN_TRACE, _CHECK, _TIME_WINDOW, _MIN_JUDGED = faith.MIN_TRACE, recap_mod.check, faith.TIME_WINDOW, faith._MIN_JUDGED
 _DOUBLED, _COMPLETE_LIST, _SELF = faith._DOUBLED, recap_mod.complete_list, faith._SELF
 _ACTOR, _OPENER = faith._ACTOR, faith._OPENER
+_SECOND_PERSON = attribution._SECOND_PERSON
+_FIRST_SUBJECT = re.compile(r"\b(?:i|i'm|i'll|i've|i'd|im)\b", re.I)
+
+
+class _YouBeforeI:
+    """`attribution._SECOND_PERSON` for guard-i-before-you: a post's "you" counts only before any "I" it says."""
+
+    def search(self, text: str):
+        you = _SECOND_PERSON.search(text)
+        me = _FIRST_SUBJECT.search(text)
+        return None if you and me and me.start() < you.start() else you
 
 
 def five_key_posts_fallback(posts, words, ranker=None):
@@ -73,7 +88,7 @@ _MISPLACED = faith.SourceIndex.misplaced_times
 
 
 _GUARD_VARIANTS = ("guard", "guard-no-times", "guard-no-doubled", "guard-reject-doubled", "guard-no-self",
-                   "guard-no-actor", "guard-no-opener")
+                   "guard-no-actor", "guard-no-opener", "guard-i-before-you")
 
 
 def variant(name: str):
@@ -88,6 +103,7 @@ def variant(name: str):
     faith._SELF = _SELF if guard and name != "guard-no-self" else _NEVER
     faith._ACTOR = _ACTOR if guard and name != "guard-no-actor" else _NEVER
     faith._OPENER = _OPENER if guard and name != "guard-no-opener" else _NEVER
+    attribution._SECOND_PERSON = _YouBeforeI() if name == "guard-i-before-you" else _SECOND_PERSON
     faith.TIME_WINDOW = int(name.split("=", 1)[1]) if name.startswith("guard-window=") else _TIME_WINDOW
     faith._MIN_JUDGED = int(name.split("=", 1)[1]) if name.startswith("guard-min-judged=") else _MIN_JUDGED
     if guard:
@@ -111,6 +127,8 @@ def main() -> None:
     ap.add_argument("--variants", nargs="+",
                     default=["keep", "no-broadcast-rules", "budget-fallback", "trace=0.5", "trace=0.6", "trace=0.7"])
     ap.add_argument("--show-times", type=int, default=0, help="print N sentences the time rule rejects or edits")
+    ap.add_argument("--show-reattributed", action="store_true",
+                    help="print the rewritten sentences each variant keeps that the first variant does not")
     ap.add_argument("--show-reason", default=None,
                     help="print every sentence the shipped guard rejects with a reason containing this text "
                          "(e.g. 'both sides', 'doubled name')")
@@ -141,6 +159,7 @@ def main() -> None:
     broadcast = sum(faith.stream_kind(plan.prepared.posts) == "broadcast" for plan in plans)
     print(f"{args.data} events {args.skip}..{args.skip + len(events)}: {len(events)} ({broadcast} broadcast streams)")
     print(f"{'variant':<20} {'R-1':>6} {'R-2':>6} {'R-2 95% CI':>16} {'faithful':>8} {'fallback':>8} {'rejected':>9}")
+    rewrites: dict[str, list[tuple[str, str, str]]] = {}  # variant -> (event, model's sentence, kept rewrite)
     for name in args.variants:
         faith.MIN_TRACE, faith._NEGATION, recap_mod.extractive_fallback = variant(name)
         s.on_unsupported = "keep" if name == "keep" else "extract"
@@ -153,6 +172,8 @@ def main() -> None:
             recorder.hits += [(e.id, f"{c.untimed_from}\n  -> {c.text}", ("dropped: " + ", ".join(c.dropped_times),),
                                plan.prepared.posts) for c in r.sentences if c.dropped_times]
             preds.append(r.recap)
+            rewrites.setdefault(name, []).extend((e.id, c.reattributed_from, c.text) for c in r.sentences
+                                                 if c.reattributed_from)
             g = r.stats["guard"]
             fallback += g["extractive_fallback"]
             rejected += g["unsupported_sentences"]
@@ -171,6 +192,13 @@ def main() -> None:
         print(f"{name:<20} {100 * out['rouge1']['fmeasure']:6.2f} {100 * out['rouge2']['fmeasure']:6.2f} "
               f"  [{100 * ci[0]:5.2f}, {100 * ci[1]:5.2f}] {np.mean(share):8.3f} {fallback:>5}/{len(events):<3}"
               f" {rejected:>4}/{generated:<4}")
+    if args.show_reattributed:
+        first = set(rewrites.get(args.variants[0], []))
+        for name in args.variants[1:]:
+            new = [x for x in rewrites.get(name, []) if x not in first]
+            print(f"{len(new)} rewritten sentences kept by {name}, not by {args.variants[0]}:", file=sys.stderr)
+            for ev, was, now in new:
+                print(f"  {ev}: {was}\n    -> {now}", file=sys.stderr)
 
 
 class TimeRejections:
