@@ -92,7 +92,7 @@ def extract_pairs(prepared, reference: str, cfg: dict, count) -> list[tuple[str,
         parts = time_sections(prepared.posts, count([post_line(p) for p in prepared.posts]), k)
     out = []
     for part in parts:
-        shown = build_input(prepared, per_words, budget, count, posts=part)
+        shown = build_input(prepared, per_words, budget, count, posts=part, view=cfg.get("speaker_view", "as_written"))
         if target := extract_target(shown.selection.posts, reference, min(cap, per_words)):
             out.append((shown.text, target))
     return out
@@ -140,7 +140,8 @@ def build_examples(cfg: dict, split_key: str, tok, rng: random.Random, limits: d
                     if not target:
                         continue
                     pairs = extract_pairs(prepared, target, cfg, count) if target_kind == "extract" else \
-                        [(build_input(prepared, len(target.split()), cfg["max_source_tokens"], count).text, target)]
+                        [(build_input(prepared, len(target.split()), cfg["max_source_tokens"], count,
+                                      view=cfg.get("speaker_view", "as_written")).text, target)]
                     out.extend({"source": src, "target": tgt, "dataset": name, "id": ev.id,
                                 "references": [reference_text(x) for x in ev.references]} for src, tgt in pairs)
     return out
@@ -209,7 +210,10 @@ def export(model, tok, out: Path, cfg: dict, extra: dict, target_ids: set[int] |
     # what inference must reproduce: the input budget the model was trained with
     (tmp / "recap_config.json").write_text(json.dumps({"name": cfg.get("name", out.name),
                                                        "max_source_tokens": cfg["max_source_tokens"],
-                                                       "max_target_tokens": cfg["max_target_tokens"]}, indent=2))
+                                                       "max_target_tokens": cfg["max_target_tokens"],
+                                                       **({"speaker_view": cfg["speaker_view"]}
+                                                          if cfg.get("speaker_view", "as_written") != "as_written"
+                                                          else {})}, indent=2))
     if target_ids:
         write_target_vocab(tmp, target_ids, {"from": "the training targets", "mixture": sorted(cfg["mixture"])})
     out.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .faithfulness import stream_kind
+from .perspective import speaker_view
 from .pipeline import Prepared
 from .post import Post
 from .selection import Selection, TokenCounter, select_posts, whitespace_tokens
@@ -56,10 +58,15 @@ def tokenizer_counter(tokenizer) -> TokenCounter:
 def build_input(prepared: Prepared, max_words: int, max_tokens: int = 512,
                 count_tokens: TokenCounter = whitespace_tokens,
                 posts: Sequence[Post] | None = None,
-                select: Callable[..., Selection] = select_posts) -> ModelInput:
-    """Select what fits `max_tokens` (minus the header) and lay it out as source text."""
+                select: Callable[..., Selection] = select_posts, view: str = "as_written") -> ModelInput:
+    """Select what fits `max_tokens` (minus the header) and lay it out as source text.
+
+    `view`: how a conversation's speakers are written for the model (`perspective.SPEAKER_VIEWS`; a model's
+    recap_config.json says which it was trained with)."""
     header = length_bucket(max_words) + SEP + context_line(prepared)
     posts = list(prepared.posts if posts is None else posts)
+    if view != "as_written" and stream_kind(prepared.posts) == "conversation":
+        posts = speaker_view(posts, view)
     budget = max(16, max_tokens - count_tokens([header])[0] - 2)
     lines = [post_line(p) for p in posts]
     sel = select(posts, budget, count_tokens, texts=lines)

@@ -129,6 +129,12 @@ class LoadedModel:
         kinds = self.extra.get("writes")
         return tuple(kinds) if kinds else None
 
+    @property
+    def speaker_view(self) -> str:
+        """How the model was trained to read a chat's speakers (recap_config.json "speaker_view";
+        `summarizer.perspective`): "as_written" unless it says otherwise."""
+        return self.extra.get("speaker_view") or "as_written"
+
     def count_tokens(self, texts) -> list[int]:
         from .inputs import tokenizer_counter
 

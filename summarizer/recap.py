@@ -197,10 +197,10 @@ class Summarizer:
         if cap and words > cap and len(prepared.posts) > 1:
             # longer than the model can write in one go: one recap per time section, joined in order
             k, per_words = sections_for(words, cap, len(prepared.posts))
-            segs = [build_input(prepared, per_words, budget, count, posts=part)
+            segs = [build_input(prepared, per_words, budget, count, posts=part, view=self.loaded.speaker_view)
                     for part in time_sections(prepared.posts, self._sizes(prepared), k)]
             return _Plan(prepared, words, segs, segment_words=per_words, sections=True)
-        single = build_input(prepared, words, budget, count)
+        single = build_input(prepared, words, budget, count, view=self.loaded.speaker_view)
         if not self.hierarchical or not single.selection.left_out:
             return _Plan(prepared, words, [single])
         sizes = self._sizes(prepared)  # only hierarchical plans need every post's size
@@ -208,7 +208,7 @@ class Summarizer:
         if single.selection.tokens >= COVERAGE_FOR_SINGLE_PASS * total:
             return _Plan(prepared, words, [single])
         k = min(MAX_SEGMENTS, math.ceil(total / max(1, budget)))
-        segs = [build_input(prepared, max(30, words // 2), budget, count, posts=part)
+        segs = [build_input(prepared, max(30, words // 2), budget, count, posts=part, view=self.loaded.speaker_view)
                 for part in time_sections(prepared.posts, sizes, k)]
         return _Plan(prepared, words, segs, segment_words=max(30, words // 2))
 

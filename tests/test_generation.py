@@ -552,3 +552,23 @@ def test_cli_writer_option(tiny_models, tmp_path):
     assert res.exit_code == 0 and "- recap: extractive (--writer extract)" in res.stdout
     res = runner.invoke(app, ["summarize", str(f), "--model", m, "--writer", "bogus"])
     assert res.exit_code == 2 and "unknown --writer 'bogus'" in res.output and "Traceback" not in res.output
+
+
+def test_a_model_trained_on_the_third_person_view_reads_chats_that_way(tiny_models, tmp_path):
+    import shutil
+
+    from summarizer.post import Event, Post
+    from summarizer.recap import load_summarizer
+
+    model = tmp_path / "m"
+    shutil.copytree(tiny_models["bart"], model)
+    chat = Event(id="c", posts=[Post(id="1", text="can u bring the cake?", author="Ann"),
+                                Post(id="2", text="sure, I'll bring it", author="Bob")])
+    assert "Bob: sure, I'll bring it" in load_summarizer(str(model))._plan(chat).segments[0].text
+    config = model / "recap_config.json"
+    config.write_text(json.dumps({**(json.loads(config.read_text()) if config.exists() else {}),
+                                  "speaker_view": "third_person"}))
+    s = load_summarizer(str(model))
+    assert s.loaded.speaker_view == "third_person"
+    assert "Bob: sure, Bob will bring it" in s._plan(chat).segments[0].text
+    assert s.summarize(chat).recap  # and it writes

@@ -149,3 +149,28 @@ def test_prepare_accounts_for_every_post():
     prep = prepare(ev)
     assert prep.stats["posts_in"] == prep.stats["posts_kept"] + len(prep.dropped) == 4
     assert prep.stats["duplicates"] == 1 and prep.stats["hashtags"] == [["#Tag", 2]]
+
+
+def test_third_person_speaker_view_names_who_i_and_you_are_in_the_model_input_only():
+    import pytest
+
+    from summarizer.inputs import build_input
+    from summarizer.perspective import speaker_view, third_person
+
+    assert third_person("ok i can bring you my red velvet dress", "Louisa", "Thelma") == \
+        "ok Louisa can bring Thelma Louisa's red velvet dress"
+    assert third_person("I'm late, I'll call you", "Udo") == "Udo is late, Udo will call you"  # no single listener
+    assert third_person("Is this mine? It's in my bag", "Ann") == "Is this Ann's? It's in Ann's bag"
+    assert third_person("Imagine", "Ann") == "Imagine"  # whole words only
+    chat = Event(id="c", posts=[Post(id="1", text="can u bring the cake?", author="Ann"),
+                                Post(id="2", text="sure, I'll bring it", author="Bob"),
+                                Post(id="3", text="thanks", author=None)])
+    prepared = prepare(chat)
+    shown = build_input(prepared, 20, view="third_person").text
+    assert "Ann: can Bob bring the cake?" in shown and "Bob: sure, Bob will bring it" in shown
+    assert "Bob: sure, I'll bring it" in build_input(prepared, 20).text  # the default: as written
+    assert [p.display_text for p in prepared.posts][:2] == ["can u bring the cake?", "sure, I'll bring it"]
+    panel = prepare(Event.from_texts(["I think buses matter", "I agree, the panel says so", "Fares: I doubt it"]))
+    assert "I think buses matter" in build_input(panel, 20, view="third_person").text  # broadcast: unchanged
+    with pytest.raises(ValueError, match="unknown speaker view"):
+        speaker_view(prepared.posts, "second_person")

@@ -80,12 +80,16 @@ def test_train_script_smoke(tmp_path, fixtures):
     # resume continues from the checkpoint instead of starting over
     res = subprocess.run(cmd[:-2] + ["--resume", "--max-steps", "6"], capture_output=True, text=True, timeout=300)
     assert res.returncode == 0 and "resumed at step 4" in res.stdout
-    # continuing from an exported model (the way the shipped model's stage 2 was trained) exports again
-    res = subprocess.run([sys.executable, str(ROOT / "scripts/train.py"), "--config", str(tmp_path / "cfg.json"),
+    # continuing from an exported model (the way the shipped model's stage 2 was trained) exports again; a config's
+    # speaker view is written where inference reads it
+    assert "speaker_view" not in json.loads((tmp_path / "model" / "recap_config.json").read_text())
+    (tmp_path / "cfg2.json").write_text(json.dumps({**cfg, "speaker_view": "third_person"}))
+    res = subprocess.run([sys.executable, str(ROOT / "scripts/train.py"), "--config", str(tmp_path / "cfg2.json"),
                           "--out", str(tmp_path / "run2"), "--init", str(tmp_path / "model"), "--max-steps", "2",
                           "--export", str(tmp_path / "model2")], capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr[-2000:]
     assert (tmp_path / "model2" / "model.safetensors").exists()
+    assert json.loads((tmp_path / "model2" / "recap_config.json").read_text())["speaker_view"] == "third_person"
     # a time budget ends the run on the clock, with the learning rate decayed to ~0 by then, whatever max_steps says
     (tmp_path / "budget.json").write_text(json.dumps({**cfg, "max_steps": 100_000, "time_budget_minutes": 0.02,
                                                       "eval_every": 100_000, "checkpoint_every": 100_000}))
