@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ModelError
+from .perspective import SPEAKER_VIEWS
 
 if TYPE_CHECKING:
     from .learned_salience import SalienceModel
@@ -281,6 +282,9 @@ def load_model(name_or_path: str | Path | None = None, threads: int | None = Non
     recap_cfg = target / "recap_config.json"
     if local and recap_cfg.exists():
         extra = json.loads(recap_cfg.read_text())
+    if extra.get("speaker_view", "as_written") not in SPEAKER_VIEWS:  # fail at load, not at the first chat
+        raise ModelError(f"{recap_cfg}: unknown speaker_view {extra['speaker_view']!r}; "
+                         f"expected one of {', '.join(SPEAKER_VIEWS)}")
     max_src = int(extra.get("max_source_tokens") or min(getattr(tok, "model_max_length", 512) or 512, 1024))
     max_pos = getattr(getattr(config, "encoder", config), "max_position_embeddings", None)
     if max_pos:

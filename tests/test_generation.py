@@ -572,3 +572,6 @@ def test_a_model_trained_on_the_third_person_view_reads_chats_that_way(tiny_mode
     assert s.loaded.speaker_view == "third_person"
     assert "Bob: sure, Bob will bring it" in s._plan(chat).segments[0].text
     assert s.summarize(chat).recap  # and it writes
+    config.write_text(json.dumps({**json.loads(config.read_text()), "speaker_view": "second_person"}))
+    with pytest.raises(ModelError, match="unknown speaker_view 'second_person'"):
+        load_summarizer(str(model))
