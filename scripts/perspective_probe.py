@@ -5,6 +5,8 @@
         --view third_person --cache runs/ps/samsum-dev.jsonl          # the shipped weights, shifted input
     python scripts/perspective_probe.py ../shared/data/samsum/dev.jsonl --labels eval/labels/samsum-dev-who-did-what.jsonl \
         --model runs/view-third_person/final --cache runs/vp/third_person.jsonl   # a model trained on that view
+    python scripts/perspective_probe.py ../shared/data/samsum/dev.jsonl --labels eval/labels/samsum-dev-who-did-what.jsonl \
+        --dtype int8 --cache runs/i8/samsum-dev.jsonl                    # the shipped weights as the CLI runs them
     python scripts/who_did_what.py sheet ../shared/data/samsum/dev.jsonl --cache runs/ps/samsum-dev.jsonl \
         --events-of eval/labels/samsum-dev-who-did-what.jsonl --rows runs/ps/rows.jsonl   # label what is new
     python scripts/guard_ablation.py runs/ps/samsum-dev-events.jsonl --cache runs/ps/samsum-dev.jsonl --variants guard
@@ -38,6 +40,7 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, required=True)
     ap.add_argument("--model", default=None)
     ap.add_argument("--view", choices=SPEAKER_VIEWS, help="read the chats this way (default: as the model was trained)")
+    ap.add_argument("--dtype", default="float32", help="as `recap summarize --dtype` (auto, float32, bfloat16, int8)")
     args = ap.parse_args()
 
     from eval.harness import ref_words
@@ -47,7 +50,7 @@ def main() -> None:
 
     ids = {json.loads(line)["id"] for line in args.labels.read_text().splitlines() if line.strip()}
     events = [e for e in iter_event_lines(args.data) if e.id in ids]
-    s = load_summarizer(args.model, settings=GenerationSettings(num_beams=4, min_ratio=0.8),
+    s = load_summarizer(args.model, dtype=args.dtype, settings=GenerationSettings(num_beams=4, min_ratio=0.8),
                         words_by_id={e.id: ref_words(e) for e in events}, writer="model")
     if args.view:
         s.loaded.extra["speaker_view"] = args.view
