@@ -20,6 +20,8 @@ guard. Variants:
                           Martha 100 quid"; session 12)
   guard-no-actor          the guard without the rule for a non-participant who opens a sentence doing what no post
                           near their name says ("Betty will text Larry."; session 15)
+  guard-no-act            the guard without tracing a subject through its act ("Thelma will bring it" where only
+                          Louisa says "i can bring"; `attribution._by_act`, session 17)
   guard-i-before-you      the guard with `attribution.reattribute` also tracing a post that says "I" before "you"
                           ("ok i can bring you my dress"; tried in session 17, not adopted)
   guard-no-opener         the guard without checking the word a conversation's sentence opens with as a name
@@ -58,7 +60,7 @@ _NEGATION, _FALLBACK = faith._NEGATION, recap_mod.extractive_fallback  # before 
 _MIN_TRACE, _CHECK, _TIME_WINDOW, _MIN_JUDGED = faith.MIN_TRACE, recap_mod.check, faith.TIME_WINDOW, faith._MIN_JUDGED
 _DOUBLED, _COMPLETE_LIST, _SELF = faith._DOUBLED, recap_mod.complete_list, faith._SELF
 _ACTOR, _OPENER = faith._ACTOR, faith._OPENER
-_SECOND_PERSON = attribution._SECOND_PERSON
+_SECOND_PERSON, _ACT_RE = attribution._SECOND_PERSON, attribution._ACT
 _FIRST_SUBJECT = re.compile(r"\b(?:i|i'm|i'll|i've|i'd|im)\b", re.I)
 
 
@@ -88,7 +90,7 @@ _MISPLACED = faith.SourceIndex.misplaced_times
 
 
 _GUARD_VARIANTS = ("guard", "guard-no-times", "guard-no-doubled", "guard-reject-doubled", "guard-no-self",
-                   "guard-no-actor", "guard-no-opener", "guard-i-before-you")
+                   "guard-no-actor", "guard-no-opener", "guard-i-before-you", "guard-no-act")
 
 
 def variant(name: str):
@@ -104,6 +106,7 @@ def variant(name: str):
     faith._ACTOR = _ACTOR if guard and name != "guard-no-actor" else _NEVER
     faith._OPENER = _OPENER if guard and name != "guard-no-opener" else _NEVER
     attribution._SECOND_PERSON = _YouBeforeI() if name == "guard-i-before-you" else _SECOND_PERSON
+    attribution._ACT = _NEVER if name == "guard-no-act" or not guard else _ACT_RE
     faith.TIME_WINDOW = int(name.split("=", 1)[1]) if name.startswith("guard-window=") else _TIME_WINDOW
     faith._MIN_JUDGED = int(name.split("=", 1)[1]) if name.startswith("guard-min-judged=") else _MIN_JUDGED
     if guard:

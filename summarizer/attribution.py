@@ -36,8 +36,47 @@ class Reattribution:
     post_id: str
 
 
+# The act a sentence's subject performs: "Thelma will bring it" -> "bring" (after any auxiliaries), and the same act
+# said by a speaker of themself: "ok i can bring you my red velvet dress" (Louisa). Session 17: a sentence whose
+# subject never says that act of themself, while exactly one other participant does ("I'll bring", "I can bring"),
+# names the wrong person. In 80 hand-labelled samsum/dev chats it rewrote 7 wrong-person sentences, each to the
+# right person (`scripts/who_did_what.py score ... --variant guard-no-act` for the comparison; model card).
+_AUX = (r"(?:(?:will|would|can|could|is|are|was|has|have|had|needs?\s+to|wants?\s+to|has\s+to|is\s+going\s+to|"
+        r"going\s+to|also|just|already|not|n't)\s+)*")
+_ACT = re.compile(r"^(\W*)([A-Z][\w-]*)\s+" + _AUX + r"([a-z]{3,})\b")
+_SAID_OF_SELF = re.compile(r"\b(?:i|i'll|i'm|im|ill)\s+(?:(?:will|would|can|could|am|have\s+to|need\s+to|want\s+to|"
+                           r"wanna|gonna|going\s+to|must|should|shall|just|also|already)\s+)*([a-z]+)", re.I)
+
+
 def reattribute(sentence: str, posts: Sequence[Post]) -> Reattribution | None:
-    """The sentence with its subject replaced by the author who said it, or None when it stands (or is unsure)."""
+    """The sentence with its subject replaced by the author who said it, or None when it stands (or is unsure):
+    traced through the post it takes its words from, else through its act (`_ACT`)."""
+    return _by_words(sentence, posts) or _by_act(sentence, posts)
+
+
+def _by_act(sentence: str, posts: Sequence[Post]) -> Reattribution | None:
+    """The subject replaced by the one other participant who says the sentence's act of themself ("I'll upload it"),
+    when the subject never does, nor does any post say it of them by name."""
+    authors = {p.author.lower(): p.author for p in posts if p.author}
+    m = _ACT.match(sentence)
+    if len(authors) < 2 or not m or m.group(2).lower() not in authors or \
+            re.match(r"\s*(?:,|and\b|&|\+|or\b)", sentence[m.end(2):]):  # several subjects: leave it
+        return None
+    subject, act = m.group(2).lower(), _stem(m.group(3).lower())
+    actors: dict[str, Post] = {}
+    for p in posts:
+        if p.author and any(_stem(a.group(1).lower()) == act for a in _SAID_OF_SELF.finditer(p.display_text)):
+            actors.setdefault(p.author.lower(), p)
+    said_of_subject = re.compile(rf"\b{re.escape(authors[subject])}\s+" + _AUX + r"([a-z]+)", re.I)
+    if len(actors) != 1 or subject in actors or any(
+            _stem(x.group(1).lower()) == act for p in posts for x in said_of_subject.finditer(p.display_text)):
+        return None
+    post = next(iter(actors.values()))
+    fixed = sentence[: m.start(2)] + post.author + sentence[m.end(2):]
+    return Reattribution(sentence, fixed, authors[subject], post.author, post.id)
+
+
+def _by_words(sentence: str, posts: Sequence[Post]) -> Reattribution | None:
     authors = {p.author.lower(): p.author for p in posts if p.author}
     m = _SUBJECT.match(sentence)
     if len(authors) < 2 or not m or m.group(2).lower() not in authors:

@@ -26,13 +26,33 @@ def test_anything_less_certain_is_left_alone():
     assert reattribute("Warren will lock the door when he left.", CHAT) is None  # a question to someone else
     assert reattribute("Jane and Warren will order it online.", CHAT) is None  # several subjects
     assert reattribute("Grandpa will order it online.", CHAT) is None  # not a participant
-    assert reattribute("Jane will order.", CHAT) is None  # too little content to trace
+    assert reattribute("Jane will ship.", CHAT) is None  # too little content to trace, and no one says "I'll ship"
     addressed = CHAT + [Post(id="7", text="you should buy the lamp, I think", author="Gina")]
     assert reattribute("Warren should buy the lamp.", addressed) is None  # "you": the addressee may be the actor
     tied = CHAT + [Post(id="8", text="i'll order it online too", author="Gina")]
     assert reattribute("Jane will order it online.", tied) is None  # two speakers fit: no single one to trace
     one_voice = [Post(id=str(i), text=p.text) for i, p in enumerate(CHAT)]
     assert reattribute("Jane will order it online and have it shipped home.", one_voice) is None
+
+
+def test_a_subject_who_never_says_the_act_gets_the_one_speaker_who_says_it_of_themself():
+    chat = [Post(id="1", text="i dont have anything to wear", author="Thelma"),
+            Post(id="2", text="your wardrobe is full of clothes", author="Louisa"),
+            Post(id="3", text="ok i can bring you my red velvet dress", author="Louisa"),
+            Post(id="4", text="it would be great!", author="Thelma")]
+    # the post says "you" (so the trace by words leaves it), but its "i can bring" makes Louisa the one who brings
+    r = reattribute("Thelma will bring it to Thelma's wardrobe.", chat)
+    assert r and r.text == "Louisa will bring it to Thelma's wardrobe." and (r.was, r.now, r.post_id) == \
+        ("Thelma", "Louisa", "3")
+    assert reattribute("Jane will order.", CHAT).text == "David will order."  # "i'll order it online"
+    assert reattribute("Louisa will bring it.", chat) is None  # already right
+    assert reattribute("Thelma will bring wine.", chat + [Post(id="5", text="I'll bring wine", author="Thelma")]) \
+        is None  # the subject says it of herself too
+    assert reattribute("Thelma will bring it.", chat + [Post(id="5", text="i can bring shoes", author="Ann")]) \
+        is None  # two others say it: no single one
+    assert reattribute("Thelma will bring it.", chat + [Post(id="5", text="Thelma will bring shoes", author="Ann")]) \
+        is None  # a post says it of her by name
+    assert reattribute("Thelma and Ann will bring it.", chat) is None  # several subjects
 
 
 def test_a_participant_listed_twice_stands_for_the_one_author_the_list_leaves_out():
