@@ -4,7 +4,9 @@ Chat summarizers swap speakers ("Jane will order it online" when David wrote "i'
 are in the chat, so the faithfulness guard's name check passes them. When a recap sentence opens with one
 participant's name, its content comes from one post, and that post is another participant speaking of themself
 in the first person — not a question, not addressed to anyone ("you"), not naming the sentence's subject — the
-actor is that post's author, and the sentence's subject is rewritten to them. Anything less certain is left alone.
+actor is that post's author, and the sentence's subject is rewritten to them. Failing that, the act itself can
+name the actor: "Thelma will bring it" when only Louisa says "i can bring …" of herself, and Thelma never does
+(`_by_act`). Anything less certain is left alone.
 
 The same model also lists one participant twice and leaves another out ("Ciaran and Ciaran are meeting for a
 coffee at 1:15"): when exactly one author of the chat goes unnamed in the sentence, the second mention is that
