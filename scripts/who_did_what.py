@@ -151,22 +151,19 @@ def score(args) -> None:
         by_event[r["id"]].append(r)
     events = list(by_event.values())
 
-    def per_event(num, den):
-        return [(sum(map(num, ev)), sum(map(den, ev))) for ev in events]
-
     def line(name, num, den):
-        value, lo, hi = _ci(per_event(num, den))
-        n, d = sum(x for x, _ in per_event(num, den)), sum(y for _, y in per_event(num, den))
+        pairs = [(sum(map(num, ev)), sum(map(den, ev))) for ev in events]  # (numerator, denominator) per event
+        value, lo, hi = _ci(pairs)
+        n, d = sum(x for x, _ in pairs), sum(y for _, y in pairs)
         print(f"  {name:<52} {n:>3}/{d:<3} {100 * value:5.1f}% [{100 * lo:.1f}, {100 * hi:.1f}]")
 
-    kept = ("kept",)
     print(f"{args.labels}: {len(rows)} model sentences in {len(events)} events "
           f"({sum(r['guard'] == 'kept' for r in rows)} kept, {sum(r['guard'] == 'rejected' for r in rows)} rejected, "
           f"{sum(r['guard'] == 'fallback' for r in rows)} dropped by a fallback)")
     print("what a reader sees (kept sentences):")
-    line("wrong person (actor)", lambda r: r["guard"] in kept and r["label"] == "actor", lambda r: r["guard"] in kept)
-    line("false otherwise (other)", lambda r: r["guard"] in kept and r["label"] == "other",
-         lambda r: r["guard"] in kept)
+    line("wrong person (actor)", lambda r: r["guard"] == "kept" and r["label"] == "actor", lambda r: r["guard"] == "kept")
+    line("false otherwise (other)", lambda r: r["guard"] == "kept" and r["label"] == "other",
+         lambda r: r["guard"] == "kept")
     print("what the model wrote (all sentences):")
     line("wrong person (actor)", lambda r: r["label"] == "actor", lambda r: True)
     line("false otherwise (other)", lambda r: r["label"] == "other", lambda r: True)
