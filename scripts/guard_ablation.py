@@ -26,6 +26,9 @@ guard. Variants:
                           ("ok i can bring you my dress"; tried in session 17, not adopted)
   guard-no-opener         the guard without checking the word a conversation's sentence opens with as a name
                           ("Nathan is making dinner" in a chat without a Nathan; session 17)
+  guard-chat-trace=X[,K]  the guard with a conversation's sentence needing X of its content words in its K closest
+                          posts (shipped: 0.7, 2; 0 turns the rule off; session 18)
+  guard-no-short-forms    the guard without reading "min" as "minute" or "cafe" as "café" (session 18)
 
   --show-times N prints N sentences (seeded sample) that the time rule rejects or cuts a time from, with the posts.
   --show-reattributed prints the rewritten sentences a variant keeps that the first variant does not.
@@ -60,6 +63,7 @@ _NEGATION, _FALLBACK = faith._NEGATION, recap_mod.extractive_fallback  # before 
 _MIN_TRACE, _CHECK, _TIME_WINDOW, _MIN_JUDGED = faith.MIN_TRACE, recap_mod.check, faith.TIME_WINDOW, faith._MIN_JUDGED
 _DOUBLED, _COMPLETE_LIST, _SELF = faith._DOUBLED, recap_mod.complete_list, faith._SELF
 _ACTOR, _OPENER = faith._ACTOR, faith._OPENER
+_MIN_CHAT_TRACE, _CHAT_TRACE_POSTS, _SHORT_FORMS = faith.MIN_CHAT_TRACE, faith.CHAT_TRACE_POSTS, faith.SHORT_FORMS
 _SECOND_PERSON, _ACT_RE = attribution._SECOND_PERSON, attribution._ACT
 _FIRST_SUBJECT = re.compile(r"\b(?:i|i'm|i'll|i've|i'd|im)\b", re.I)
 
@@ -90,7 +94,7 @@ _MISPLACED = faith.SourceIndex.misplaced_times
 
 
 _GUARD_VARIANTS = ("guard", "guard-no-times", "guard-no-doubled", "guard-reject-doubled", "guard-no-self",
-                   "guard-no-actor", "guard-no-opener", "guard-i-before-you", "guard-no-act")
+                   "guard-no-actor", "guard-no-opener", "guard-i-before-you", "guard-no-act", "guard-no-short-forms")
 
 
 def variant(name: str):
@@ -98,7 +102,7 @@ def variant(name: str):
 
     The guard variants are the shipped guard with one thing changed; the older variants predate the time rule and
     session 12's rules, which are off in them."""
-    guard = name in _GUARD_VARIANTS or name.startswith(("guard-window=", "guard-min-judged="))
+    guard = name in _GUARD_VARIANTS or name.startswith(("guard-window=", "guard-min-judged=", "guard-chat-trace="))
     faith.SourceIndex.misplaced_times = _MISPLACED if guard and name != "guard-no-times" else lambda self, sentence: ()
     faith._DOUBLED = _DOUBLED if guard and name != "guard-no-doubled" else _NEVER
     recap_mod.complete_list = (lambda sentence, posts: None) if name == "guard-reject-doubled" else _COMPLETE_LIST
@@ -109,6 +113,13 @@ def variant(name: str):
     attribution._ACT = _NEVER if name == "guard-no-act" or not guard else _ACT_RE
     faith.TIME_WINDOW = int(name.split("=", 1)[1]) if name.startswith("guard-window=") else _TIME_WINDOW
     faith._MIN_JUDGED = int(name.split("=", 1)[1]) if name.startswith("guard-min-judged=") else _MIN_JUDGED
+    faith.SHORT_FORMS, faith.FOLD_ACCENTS = ({}, False) if name == "guard-no-short-forms" or not guard else \
+        (_SHORT_FORMS, True)
+    faith._stem.cache_clear()
+    faith._reporting_stems.cache_clear()
+    chat = name.split("=", 1)[1].split(",") if name.startswith("guard-chat-trace=") else None
+    faith.MIN_CHAT_TRACE = float(chat[0]) if chat else _MIN_CHAT_TRACE if guard else 0.0
+    faith.CHAT_TRACE_POSTS = int(chat[1]) if chat and len(chat) > 1 else _CHAT_TRACE_POSTS
     if guard:
         return _MIN_TRACE, _NEGATION, _FALLBACK
     if name in ("keep", "no-broadcast-rules"):

@@ -90,12 +90,40 @@ def _read_labels(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def _variant(name: str) -> None:
+    import guard_ablation
+
+    guard_ablation.variant(name)
+
+
+def flagged(args, exclude: frozenset[str]):
+    """`decisions` narrowed to the sentences that `args.flagged_by` rejects and `args.flagged_base` keeps: what a
+    candidate guard rule would newly remove, for labelling it on chats it was not tuned on. A seeded sample of
+    `args.n` such sentences, over every event not in `exclude`."""
+    everything = 1 << 30
+    _variant(args.flagged_base)
+    kept = {(e.id, t) for e, _, ss in decisions(args.data, args.cache, None, everything, 0, args.model, exclude)
+            for t, g, _ in ss if g == "kept"}
+    _variant(args.flagged_by)
+    found = [(e, posts, [x for x in ss if x[1] == "rejected" and (e.id, x[0]) in kept])
+             for e, posts, ss in decisions(args.data, args.cache, None, everything, 0, args.model, exclude)]
+    pairs = [(i, j) for i, (_, _, ss) in enumerate(found) for j in range(len(ss))]
+    chosen = set(random.Random(args.seed).sample(pairs, min(args.n, len(pairs))))
+    print(f"{len(pairs)} sentences {args.flagged_by} rejects and {args.flagged_base} keeps; {len(chosen)} shown",
+          file=sys.stderr)
+    for i, (e, posts, ss) in enumerate(found):
+        if picked := [x for j, x in enumerate(ss) if (i, j) in chosen]:
+            yield e, posts, picked
+
+
 def sheet(args) -> None:
     rows = []
     exclude = frozenset(r["id"] for f in args.exclude for r in _read_labels(f))
     known = {(r["id"], r["sentence"]): r["label"] for r in _read_labels(args.events_of)} if args.events_of else {}
     ids = list(dict.fromkeys(i for i, _ in known)) if args.events_of else None
-    for e, posts, sentences in decisions(args.data, args.cache, ids, args.n, args.seed, args.model, exclude):
+    chosen = flagged(args, exclude) if args.flagged_by else \
+        decisions(args.data, args.cache, ids, args.n, args.seed, args.model, exclude)
+    for e, posts, sentences in chosen:
         print(f"=== {e.id}")
         for p in posts:
             print(f"  {p.author or '?'}: {p.display_text}")
@@ -133,9 +161,7 @@ def score(args) -> None:
         labels[(r["id"], r["sentence"])] = r["label"]
     ids = list(dict.fromkeys(r["id"] for r in labelled))
     if args.variant != "guard":  # a guard variant of scripts/guard_ablation.py, e.g. without one rule
-        import guard_ablation
-
-        guard_ablation.variant(args.variant)
+        _variant(args.variant)
     rows, unlabelled = [], []
     for e, _, sentences in decisions(args.data, args.cache, ids, 0, 0, args.model):
         for text, guard, _ in sentences:
@@ -143,7 +169,7 @@ def score(args) -> None:
                 rows.append({"id": e.id, "guard": guard, "label": labels[(e.id, text)]})
             else:
                 unlabelled.append(f"{e.id}: {text}")
-    if unlabelled:  # the current code writes a sentence nobody labelled (a fix now rewrites it): label it first
+    if unlabelled and not args.partial:  # the code writes a sentence nobody labelled (a fix rewrote it): label it
         raise SystemExit(f"{len(unlabelled)} sentences the current code writes have no label in {args.labels}:\n  "
                          + "\n  ".join(unlabelled))
     by_event: dict[str, list[dict]] = defaultdict(list)
@@ -189,6 +215,9 @@ def main() -> None:
     a.add_argument("--exclude", type=Path, nargs="*", default=[], help="label files whose events to leave out")
     a.add_argument("--events-of", type=Path, help="list this label file's events instead of a sample (e.g. with "
                    "another model's generations); sentences it labels already are shown and written with their label")
+    a.add_argument("--flagged-by", metavar="VARIANT", help="list only a seeded sample of --n sentences that this guard "
+                   "variant rejects and --flagged-base keeps, over all events (a candidate rule's removals)")
+    a.add_argument("--flagged-base", metavar="VARIANT", default="guard", help="see --flagged-by (default: as shipped)")
     b = sub.add_parser("score", help="rates from a labelled file, with the current code's guard decisions")
     b.add_argument("labels", type=Path)
     b.add_argument("data", type=Path)
@@ -196,6 +225,8 @@ def main() -> None:
     b.add_argument("--model", default=None)
     b.add_argument("--variant", default="guard",
                    help="score a guard variant of scripts/guard_ablation.py (e.g. guard-no-opener); default: as shipped")
+    b.add_argument("--partial", action="store_true", help="the labels cover some sentences only (a --flagged-by "
+                   "sheet): score those, leave the rest out")
     args = ap.parse_args()
     sheet(args) if args.cmd == "sheet" else score(args)
 

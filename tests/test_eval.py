@@ -177,7 +177,7 @@ def test_who_did_what_scores_hand_labels_with_the_current_guard(tmp_path):
              "posts": [{"id": str(i), "text": t, "author": a} for i, (a, t) in enumerate(lines)]}
     data, cache, rows, labels = (tmp_path / n for n in ("d.jsonl", "c.jsonl", "rows.jsonl", "labels.jsonl"))
     data.write_text(json.dumps(event) + "\n")
-    cache.write_text(json.dumps({"id": "chat-1", "raw": "nathan is making dinner. karson will cook spaghetti. "
+    cache.write_text(json.dumps({"id": "chat-1", "raw": "nathan is making dinner and spaghetti. karson will cook spaghetti. "
                                                         "finley will cook spaghetti."}) + "\n")
 
     def run(*args: str) -> subprocess.CompletedProcess:
@@ -185,11 +185,11 @@ def test_who_did_what_scores_hand_labels_with_the_current_guard(tmp_path):
 
     res = run("sheet", str(data), "--cache", str(cache), "--n", "1", "--rows", str(rows))
     assert res.returncode == 0, res.stderr
-    assert "Karson: I'm making dinner" in res.stdout and "[rejected Nathan] Nathan is making dinner." in res.stdout
+    assert "Karson: I'm making dinner" in res.stdout and "[rejected Nathan] Nathan is making dinner and spaghetti." in res.stdout
     todo = [json.loads(line) for line in rows.read_text().splitlines()]
-    assert [r["sentence"] for r in todo] == ["Nathan is making dinner.", "Karson will cook spaghetti.",
+    assert [r["sentence"] for r in todo] == ["Nathan is making dinner and spaghetti.", "Karson will cook spaghetti.",
                                              "Finley will cook spaghetti."] and all(r["label"] is None for r in todo)
-    truth = {"Nathan is making dinner.": "actor", "Karson will cook spaghetti.": "ok",
+    truth = {"Nathan is making dinner and spaghetti.": "actor", "Karson will cook spaghetti.": "ok",
              "Finley will cook spaghetti.": "actor"}
     labels.write_text("".join(json.dumps({**r, "label": truth[r["sentence"]]}) + "\n" for r in todo))
 
@@ -211,6 +211,18 @@ def test_who_did_what_scores_hand_labels_with_the_current_guard(tmp_path):
     assert shipped["what the model wrote: wrong person (actor)"] == "2/3"
     before = counts(run("score", str(labels), str(data), "--cache", str(cache), "--variant", "guard-no-opener"))
     assert before["the guard: recall: wrong-person sentences removed"] == "0/2"  # without the opener rule: kept
+    # a candidate rule's removals, listed alone for labelling, and scored on those labels only
+    res = run("sheet", str(data), "--cache", str(cache), "--flagged-by", "guard", "--flagged-base", "guard-no-opener",
+              "--n", "5", "--rows", str(rows))
+    assert res.returncode == 0 and "1 sentences guard rejects and guard-no-opener keeps" in res.stderr, res.stderr
+    assert "Karson will cook" not in res.stdout
+    flagged = [json.loads(line) for line in rows.read_text().splitlines()]
+    assert [r["sentence"] for r in flagged] == ["Nathan is making dinner and spaghetti."]
+    partial = tmp_path / "partial.jsonl"
+    partial.write_text(json.dumps({**flagged[0], "label": "actor"}) + "\n")
+    assert run("score", str(partial), str(data), "--cache", str(cache)).returncode != 0  # two sentences unlabelled
+    part = counts(run("score", str(partial), str(data), "--cache", str(cache), "--partial"))
+    assert part["the guard: precision: rejected sentences that were wrong"] == "1/1"
     labels.write_text(labels.read_text().replace('"ok"', '"fine"'))
     res = run("score", str(labels), str(data), "--cache", str(cache))
     assert res.returncode != 0 and "labels.jsonl:2: label 'fine' is not one of ok, actor, other" in res.stderr
