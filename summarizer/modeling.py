@@ -351,7 +351,14 @@ def trims_vocab(loaded: LoadedModel, settings: GenerationSettings) -> bool:
 
 def generate_texts(loaded: LoadedModel, sources: list[str], settings: GenerationSettings,
                    max_words: list[int]) -> list[str]:
-    """Generate for many sources in length-sorted batches; returns outputs in input order.
+    """The best beam's text for each source (`generate_candidates` with one candidate)."""
+    return [c[0] for c in generate_candidates(loaded, sources, settings, max_words)]
+
+
+def generate_candidates(loaded: LoadedModel, sources: list[str], settings: GenerationSettings,
+                        max_words: list[int], k: int = 1) -> list[list[str]]:
+    """Generate for many sources in length-sorted batches; returns, in input order, each source's `k` best beams
+    (best first; `k` at most `num_beams`).
 
     Sorting by length keeps padding small; batches are cut where the word budget changes,
     and greedy results equal the one-at-a-time loop (checked by scripts/bench_generate.py).
@@ -376,7 +383,8 @@ def generate_texts(loaded: LoadedModel, sources: list[str], settings: Generation
             batches[-1].append(i)
         else:
             batches.append([i])
-    out: list[str] = [""] * len(sources)
+    out: list[list[str]] = [[] for _ in sources]
+    k = max(1, min(k, settings.num_beams))
     torch.manual_seed(settings.seed)
     for idx in batches:
         enc = tok([sources[i] for i in idx], truncation=True, max_length=loaded.max_source_tokens,
@@ -390,10 +398,13 @@ def generate_texts(loaded: LoadedModel, sources: list[str], settings: Generation
         }
         if floors[idx[0]]:
             kwargs["min_new_tokens"] = floors[idx[0]]
+        if k > 1:
+            kwargs["num_return_sequences"] = k
         kwargs.update(beam_cache(model, settings.num_beams))
         allowed = allowed_ids(trim, enc["input_ids"], tok.all_special_ids) if trim else None
         with torch.inference_mode(), restricted_head(model, allowed):
             ids = model.generate(**enc, **kwargs)
-        for i, seq in zip(idx, ids, strict=True):
-            out[i] = tok.decode(seq, skip_special_tokens=True, clean_up_tokenization_spaces=True)
+        texts = tok.batch_decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=True)
+        for j, i in enumerate(idx):  # the k sequences of one source are adjacent, best first
+            out[i] = texts[j * k:(j + 1) * k]
     return out

@@ -18,7 +18,14 @@ from summarizer import Event, GenerationSettings, Post, load_summarizer
 from summarizer.batch import iter_inputs, run_batch, safe_name
 from summarizer.cli import app
 from summarizer.errors import ModelError
-from summarizer.modeling import generate_texts, load_model, min_new_tokens, resolve_dtype, words_to_tokens
+from summarizer.modeling import (
+    generate_candidates,
+    generate_texts,
+    load_model,
+    min_new_tokens,
+    resolve_dtype,
+    words_to_tokens,
+)
 
 runner = CliRunner()
 EVENT_TEXTS = ["The council approved the budget of 5 million #Vote", "Mayor Jones said libraries get 2 million #Vote",
@@ -54,6 +61,19 @@ def test_batched_generation_equals_one_at_a_time(tiny_models):
     batched = generate_texts(m, srcs, settings, [10, 10, 10])
     single = [generate_texts(m, [s], settings, [10])[0] for s in srcs]
     assert batched == single
+
+
+def test_candidates_are_each_sources_best_beams_best_first(tiny_models):
+    """scripts/candidate_probe.py reads the beam's other candidates: k per source, in input order, the first being
+    what `generate_texts` writes, and never more than the beam holds."""
+    m = load_model(str(tiny_models["bart"]))
+    srcs = ["short one", "a much longer source text about the council budget and roads", "mid length text here"]
+    settings = GenerationSettings(num_beams=3, batch_size=3)
+    cands = generate_candidates(m, srcs, settings, [10, 10, 10], k=3)
+    assert [len(c) for c in cands] == [3, 3, 3]
+    assert [c[0] for c in cands] == generate_texts(m, srcs, settings, [10, 10, 10])
+    assert all(len(set(c)) > 1 for c in cands)  # different beams, not one text three times
+    assert [len(c) for c in generate_candidates(m, srcs[:1], settings, [10], k=8)] == [3]
 
 
 @pytest.mark.parametrize("kind", ["bart", "t5", "bert2bert"])
