@@ -29,6 +29,8 @@ guard. Variants:
   guard-chat-trace=X[,K]  the guard with a conversation's sentence needing X of its content words in its K closest
                           posts (shipped: 0.7, 2; 0 turns the rule off; session 18)
   guard-no-short-forms    the guard without reading "min" as "minute" or "cafe" as "café" (session 18)
+  guard-no-address        the guard without tracing a subject who asks the act of the other ("Caroline will pick up
+                          Laura" where Caroline wrote "Can you pick up Laura"; `attribution._by_address`, session 18)
 
   --show-times N prints N sentences (seeded sample) that the time rule rejects or cuts a time from, with the posts.
   --show-reattributed prints the rewritten sentences a variant keeps that the first variant does not.
@@ -64,7 +66,7 @@ _MIN_TRACE, _CHECK, _TIME_WINDOW, _MIN_JUDGED = faith.MIN_TRACE, recap_mod.check
 _DOUBLED, _COMPLETE_LIST, _SELF = faith._DOUBLED, recap_mod.complete_list, faith._SELF
 _ACTOR, _OPENER = faith._ACTOR, faith._OPENER
 _MIN_CHAT_TRACE, _CHAT_TRACE_POSTS, _SHORT_FORMS = faith.MIN_CHAT_TRACE, faith.CHAT_TRACE_POSTS, faith.SHORT_FORMS
-_SECOND_PERSON, _ACT_RE = attribution._SECOND_PERSON, attribution._ACT
+_SECOND_PERSON, _ACT_RE, _SAID_TO_OTHER = attribution._SECOND_PERSON, attribution._ACT, attribution._SAID_TO_OTHER
 _FIRST_SUBJECT = re.compile(r"\b(?:i|i'm|i'll|i've|i'd|im)\b", re.I)
 
 
@@ -94,7 +96,8 @@ _MISPLACED = faith.SourceIndex.misplaced_times
 
 
 _GUARD_VARIANTS = ("guard", "guard-no-times", "guard-no-doubled", "guard-reject-doubled", "guard-no-self",
-                   "guard-no-actor", "guard-no-opener", "guard-i-before-you", "guard-no-act", "guard-no-short-forms")
+                   "guard-no-actor", "guard-no-opener", "guard-i-before-you", "guard-no-act", "guard-no-short-forms",
+                   "guard-no-address")
 
 
 def variant(name: str):
@@ -111,6 +114,7 @@ def variant(name: str):
     faith._OPENER = _OPENER if guard and name != "guard-no-opener" else _NEVER
     attribution._SECOND_PERSON = _YouBeforeI() if name == "guard-i-before-you" else _SECOND_PERSON
     attribution._ACT = _NEVER if name == "guard-no-act" or not guard else _ACT_RE
+    attribution._SAID_TO_OTHER = _NEVER if name == "guard-no-address" or not guard else _SAID_TO_OTHER
     faith.TIME_WINDOW = int(name.split("=", 1)[1]) if name.startswith("guard-window=") else _TIME_WINDOW
     faith._MIN_JUDGED = int(name.split("=", 1)[1]) if name.startswith("guard-min-judged=") else _MIN_JUDGED
     faith.SHORT_FORMS, faith.FOLD_ACCENTS = ({}, False) if name == "guard-no-short-forms" or not guard else \

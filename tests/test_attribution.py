@@ -55,6 +55,23 @@ def test_a_subject_who_never_says_the_act_gets_the_one_speaker_who_says_it_of_th
     assert reattribute("Thelma and Ann will bring it.", chat) is None  # several subjects
 
 
+def test_in_a_two_person_chat_a_subject_who_asks_the_act_of_the_other_gets_the_other():
+    chat = [Post(id="1", text="Can you pick up Laura from school today?", author="Caroline"),
+            Post(id="2", text="I need to stay longer at work...", author="Caroline"),
+            Post(id="3", text="Ok. What time?", author="Tom"),
+            Post(id="4", text="3.30 if there's no traffic.", author="Tom")]
+    r = reattribute("Caroline will pick up Laura from school today.", chat)
+    assert r and r.text == "Tom will pick up Laura from school today." and (r.was, r.now, r.post_id) == \
+        ("Caroline", "Tom", "1")
+    assert reattribute("Tom will pick up Laura from school today.", chat) is None  # already right
+    mutual = chat + [Post(id="5", text="no, you pick her up, u are closer", author="Tom")]
+    assert reattribute("Caroline will pick up Laura.", mutual) is None  # each asks it of the other: unsure
+    herself = chat + [Post(id="5", text="fine, I'll pick her up myself", author="Caroline")]
+    assert reattribute("Caroline will pick up Laura.", herself) is None  # she says it of herself too
+    trio = chat + [Post(id="5", text="I'm free too", author="Ann")]
+    assert reattribute("Caroline will pick up Laura.", trio) is None  # three people: who was asked is not known
+
+
 def test_a_participant_listed_twice_stands_for_the_one_author_the_list_leaves_out():
     trio = [Post(id="1", text="bowling on Friday at 8?", author="Camil"),
             Post(id="2", text="yes!", author="Luna"),
