@@ -178,7 +178,7 @@ def test_who_did_what_scores_hand_labels_with_the_current_guard(tmp_path):
     data, cache, rows, labels = (tmp_path / n for n in ("d.jsonl", "c.jsonl", "rows.jsonl", "labels.jsonl"))
     data.write_text(json.dumps(event) + "\n")
     cache.write_text(json.dumps({"id": "chat-1", "raw": "nathan is making dinner and spaghetti. karson will cook spaghetti. "
-                                                        "finley will cook spaghetti."}) + "\n")
+                                                        "karson will visit finley."}) + "\n")
 
     def run(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(script + list(args), capture_output=True, text=True, timeout=300)
@@ -188,9 +188,9 @@ def test_who_did_what_scores_hand_labels_with_the_current_guard(tmp_path):
     assert "Karson: I'm making dinner" in res.stdout and "[rejected Nathan] Nathan is making dinner and spaghetti." in res.stdout
     todo = [json.loads(line) for line in rows.read_text().splitlines()]
     assert [r["sentence"] for r in todo] == ["Nathan is making dinner and spaghetti.", "Karson will cook spaghetti.",
-                                             "Finley will cook spaghetti."] and all(r["label"] is None for r in todo)
+                                             "Karson will visit Finley."] and all(r["label"] is None for r in todo)
     truth = {"Nathan is making dinner and spaghetti.": "actor", "Karson will cook spaghetti.": "ok",
-             "Finley will cook spaghetti.": "actor"}
+             "Karson will visit Finley.": "actor"}
     labels.write_text("".join(json.dumps({**r, "label": truth[r["sentence"]]}) + "\n" for r in todo))
 
     def counts(res: subprocess.CompletedProcess) -> dict[str, str]:
@@ -205,9 +205,9 @@ def test_who_did_what_scores_hand_labels_with_the_current_guard(tmp_path):
         return out
 
     shipped = counts(run("score", str(labels), str(data), "--cache", str(cache)))
-    assert shipped["the guard: recall: wrong-person sentences removed"] == "1/2"  # Nathan is rejected, Finley not
+    assert shipped["the guard: recall: wrong-person sentences removed"] == "1/2"  # Nathan is rejected, the visit not
     assert shipped["the guard: precision: rejected sentences that were wrong"] == "1/1"
-    assert shipped["what a reader sees: wrong person (actor)"] == "1/2"  # of the kept sentences: Finley's
+    assert shipped["what a reader sees: wrong person (actor)"] == "1/2"  # of the kept sentences: the visit (Finley visits)
     assert shipped["what the model wrote: wrong person (actor)"] == "2/3"
     before = counts(run("score", str(labels), str(data), "--cache", str(cache), "--variant", "guard-no-opener"))
     assert before["the guard: recall: wrong-person sentences removed"] == "0/2"  # without the opener rule: kept
