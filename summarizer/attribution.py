@@ -54,9 +54,9 @@ _SAID_OF_SELF = re.compile(r"\b(?:i|i'll|i'm|im|ill)\s+(?:(?:will|would|can|coul
 # The other side of the act rule, in a two-person chat (session 18): "Caroline will pick up Laura from school" where
 # Caroline wrote "Can you pick up Laura from school today?" and Tom answered. A subject who asks the act of the other
 # ("can you pick up", "could u bring it", "you have to book your plane") and never says it of themself names the
-# wrong person: the one asked does it. On samsum/dev it rewrote 25 kept sentences: 10 wrong ones became right, 3
-# became a participant on both sides of a clause, which the guard rejects, 11 stay wrong, and the one that was right
-# stays right (model card, "Session 18").
+# wrong person: the one asked does it. On samsum/dev it changed 31 sentences, read against their chats: 14 wrong ones
+# became right, 6 wrong ones were then rejected by the guard, 10 stayed wrong, 1 true one stayed true; none was made
+# wrong (`scripts/guard_ablation.py --variants guard-no-address guard --show-reattributed`; model card, "Session 18").
 _SAID_TO_OTHER = re.compile(r"\b(?:you|u)\s+(?:(?:will|would|can|could|should|must|have\s+to|need\s+to|want\s+to|"
                             r"wanna|gonna|going\s+to|have|had|just|also|already|did|didn't|don't|do|never)\s+)*"
                             r"([a-z]+)", re.I)
