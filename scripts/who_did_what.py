@@ -11,6 +11,10 @@ is measured by hand:
     python scripts/who_did_what.py score eval/labels/samsum-dev-who-did-what.jsonl ../shared/data/samsum/dev.jsonl \
         --cache runs/ga/samsum-dev.jsonl
 
+    python scripts/who_did_what.py blind ../shared/data/samsum/dev.jsonl --cache runs/ga/samsum-dev.jsonl \
+        --cache-b runs/s6b/ga-samsum-dev.jsonl --model-b runs/s6b/final --exclude eval/labels/*.jsonl \
+        --rows runs/wdw/pair.jsonl > runs/wdw/pair.txt           # two models on the same fresh chats, unattributed
+
 `sheet` re-guards the cached raw generations (`scripts/guard_ablation.py --cache` writes them; nothing is
 generated) for a seeded sample of events and prints each chat with every sentence the model wrote (after the
 guard's fixes: a mended doubled name, a reattributed subject) and what the guard did with it: `kept`, `rejected`
@@ -137,6 +141,29 @@ def sheet(args) -> None:
         args.rows.write_text("".join(json.dumps(r) + "\n" for r in rows))
 
 
+def blind(args) -> None:
+    """Two models' sentences on the same fresh chats, pooled, deduplicated and shuffled, with neither the model nor
+    the guard's decision shown: labelled so, one file scores both (`score LABELS DATA --cache A --model A`, then B),
+    and the labeller cannot favour either."""
+    exclude = frozenset(r["id"] for f in args.exclude for r in _read_labels(f))
+    first = list(decisions(args.data, args.cache, None, args.n, args.seed, args.model, exclude))
+    ids = [e.id for e, _, _ in first]
+    second = {e.id: ss for e, _, ss in decisions(args.data, args.cache_b, ids, 0, 0, args.model_b)}
+    rng, rows = random.Random(args.seed), []
+    for e, posts, ss in first:
+        pooled = list(dict.fromkeys(t for t, _, _ in ss + second[e.id]))
+        rng.shuffle(pooled)
+        print(f"=== {e.id}")
+        for p in posts:
+            print(f"  {p.author or '?'}: {p.display_text}")
+        for text in pooled:
+            print(f"  -> {text}")
+            rows.append({"id": e.id, "sentence": text, "label": None})
+        print()
+    args.rows.parent.mkdir(parents=True, exist_ok=True)
+    args.rows.write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
 def _ci(values_by_event: list[tuple[float, float]], n: int = 2000, seed: int = 0) -> tuple[float, float, float]:
     """Ratio of sums (numerator, denominator per event) with a bootstrap CI that resamples events."""
     arr = np.asarray(values_by_event, dtype=float)
@@ -218,6 +245,16 @@ def main() -> None:
     a.add_argument("--flagged-by", metavar="VARIANT", help="list only a seeded sample of --n sentences that this guard "
                    "variant rejects and --flagged-base keeps, over all events (a candidate rule's removals)")
     a.add_argument("--flagged-base", metavar="VARIANT", default="guard", help="see --flagged-by (default: as shipped)")
+    c = sub.add_parser("blind", help="two models' sentences on the same fresh chats, pooled and unattributed")
+    c.add_argument("data", type=Path)
+    c.add_argument("--cache", type=Path, required=True, help="model A's raw generations")
+    c.add_argument("--model", default=None, help="model A (default: the shipped model)")
+    c.add_argument("--cache-b", type=Path, required=True, help="model B's raw generations")
+    c.add_argument("--model-b", default=None, help="model B (default: the shipped model, e.g. for a cache of another dtype)")
+    c.add_argument("--n", type=int, default=40)
+    c.add_argument("--seed", type=int, default=17)
+    c.add_argument("--rows", type=Path, required=True, help="write the unlabelled label rows here (JSONL)")
+    c.add_argument("--exclude", type=Path, nargs="*", default=[], help="label files whose events to leave out")
     b = sub.add_parser("score", help="rates from a labelled file, with the current code's guard decisions")
     b.add_argument("labels", type=Path)
     b.add_argument("data", type=Path)
@@ -228,7 +265,7 @@ def main() -> None:
     b.add_argument("--partial", action="store_true", help="the labels cover some sentences only (a --flagged-by "
                    "sheet): score those, leave the rest out")
     args = ap.parse_args()
-    sheet(args) if args.cmd == "sheet" else score(args)
+    {"sheet": sheet, "blind": blind, "score": score}[args.cmd](args)
 
 
 if __name__ == "__main__":

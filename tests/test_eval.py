@@ -223,6 +223,21 @@ def test_who_did_what_scores_hand_labels_with_the_current_guard(tmp_path):
     assert run("score", str(partial), str(data), "--cache", str(cache)).returncode != 0  # two sentences unlabelled
     part = counts(run("score", str(partial), str(data), "--cache", str(cache), "--partial"))
     assert part["the guard: precision: rejected sentences that were wrong"] == "1/1"
+    # two models on the same chats, pooled and unattributed: one label file then scores each
+    cache_b = tmp_path / "b.jsonl"
+    cache_b.write_text(json.dumps({"id": "chat-1", "raw": "karson will cook spaghetti. finley will visit karson."}) + "\n")
+    pair = tmp_path / "pair.jsonl"
+    res = run("blind", str(data), "--cache", str(cache), "--cache-b", str(cache_b), "--n", "1", "--rows", str(pair))
+    assert res.returncode == 0, res.stderr
+    pooled = [json.loads(line) for line in pair.read_text().splitlines()]
+    assert sorted(r["sentence"] for r in pooled) == sorted([*truth, "Finley will visit Karson."])  # shared one once
+    assert "rejected" not in res.stdout and "kept" not in res.stdout  # neither the guard's decision nor the model
+    truth["Finley will visit Karson."] = "ok"
+    pair.write_text("".join(json.dumps({**r, "label": truth[r["sentence"]]}) + "\n" for r in pooled))
+    assert counts(run("score", str(pair), str(data), "--cache", str(cache)))["what the model wrote: wrong person (actor)"] \
+        == "2/3"
+    assert counts(run("score", str(pair), str(data), "--cache", str(cache_b)))["what the model wrote: wrong person (actor)"] \
+        == "0/2"
     labels.write_text(labels.read_text().replace('"ok"', '"fine"'))
     res = run("score", str(labels), str(data), "--cache", str(cache))
     assert res.returncode != 0 and "labels.jsonl:2: label 'fine' is not one of ok, actor, other" in res.stderr
