@@ -31,6 +31,12 @@ guard. Variants:
   guard-no-short-forms    the guard without reading "min" as "minute" or "cafe" as "café" (session 18)
   guard-no-address        the guard without tracing a subject who asks the act of the other ("Caroline will pick up
                           Laura" where Caroline wrote "Can you pick up Laura"; `attribution._by_address`, session 18)
+  guard-no-subject-again  the guard without the wider both-sides rule for a subject named again up to ten words on
+                          ("Kate wants to make a gift for Kate.", "Tommy and Ken will help Tommy"; session 19)
+  guard-no-doubled-apart  the guard without rejecting a name listed twice with others between ("Eve, Rob
+                          and Eve are meeting"; session 19)
+  guard-no-invented       the guard without rejecting a word neither the posts nor the model's vocabulary know
+                          ("reynody", "wucinth"; `summarizer/wordcheck.py`, session 19)
 
   --show-times N prints N sentences (seeded sample) that the time rule rejects or cuts a time from, with the posts.
   --show-reattributed prints the rewritten sentences a variant keeps that the first variant does not.
@@ -63,7 +69,8 @@ from summarizer.recap import SentenceCheck, load_summarizer, split_sentences  # 
 _NEVER = re.compile(r"(?!x)x")
 _NEGATION, _FALLBACK = faith._NEGATION, recap_mod.extractive_fallback  # before any variant patches them
 _MIN_TRACE, _CHECK, _TIME_WINDOW, _MIN_JUDGED = faith.MIN_TRACE, recap_mod.check, faith.TIME_WINDOW, faith._MIN_JUDGED
-_DOUBLED, _COMPLETE_LIST, _SELF = faith._DOUBLED, recap_mod.complete_list, faith._SELF
+_DOUBLED, _COMPLETE_LIST, _SELF, _SUBJECTS = faith._DOUBLED, recap_mod.complete_list, faith._SELF, faith._SUBJECTS
+_DOUBLED_APART, _INVENTED = faith._DOUBLED_APART, faith.invented_words
 _ACTOR, _OPENER = faith._ACTOR, faith._OPENER
 _MIN_CHAT_TRACE, _CHAT_TRACE_POSTS, _SHORT_FORMS = faith.MIN_CHAT_TRACE, faith.CHAT_TRACE_POSTS, faith.SHORT_FORMS
 _SECOND_PERSON, _ACT_RE, _SAID_TO_OTHER = attribution._SECOND_PERSON, attribution._ACT, attribution._SAID_TO_OTHER
@@ -97,7 +104,7 @@ _MISPLACED = faith.SourceIndex.misplaced_times
 
 _GUARD_VARIANTS = ("guard", "guard-no-times", "guard-no-doubled", "guard-reject-doubled", "guard-no-self",
                    "guard-no-actor", "guard-no-opener", "guard-i-before-you", "guard-no-act", "guard-no-short-forms",
-                   "guard-no-address")
+                   "guard-no-address", "guard-no-subject-again", "guard-no-doubled-apart", "guard-no-invented")
 
 
 def variant(name: str):
@@ -108,8 +115,12 @@ def variant(name: str):
     guard = name in _GUARD_VARIANTS or name.startswith(("guard-window=", "guard-min-judged=", "guard-chat-trace="))
     faith.SourceIndex.misplaced_times = _MISPLACED if guard and name != "guard-no-times" else lambda self, sentence: ()
     faith._DOUBLED = _DOUBLED if guard and name != "guard-no-doubled" else _NEVER
+    faith._DOUBLED_APART = _DOUBLED_APART if guard and name not in ("guard-no-doubled", "guard-no-doubled-apart") \
+        else _NEVER
     recap_mod.complete_list = (lambda sentence, posts: None) if name == "guard-reject-doubled" else _COMPLETE_LIST
     faith._SELF = _SELF if guard and name != "guard-no-self" else _NEVER
+    faith._SUBJECTS = _SUBJECTS if guard and name not in ("guard-no-self", "guard-no-subject-again") else _NEVER
+    faith.invented_words = _INVENTED if guard and name != "guard-no-invented" else lambda *args: []
     faith._ACTOR = _ACTOR if guard and name != "guard-no-actor" else _NEVER
     faith._OPENER = _OPENER if guard and name != "guard-no-opener" else _NEVER
     attribution._SECOND_PERSON = _YouBeforeI() if name == "guard-i-before-you" else _SECOND_PERSON
@@ -228,8 +239,8 @@ class TimeRejections:
         self.rejected: list[tuple[str, str, tuple[str, ...]]] = []  # every rejected sentence, for --show-reason
         self.event, self.posts = "", []
 
-    def __call__(self, sentences, index):
-        report = _CHECK(sentences, index)
+    def __call__(self, sentences, index, lexicon=None):
+        report = _CHECK(sentences, index, lexicon)
         self.rejected += [(self.event, c.text, c.unsupported) for c in report.sentences if c.unsupported]
         for c in report.sentences:
             if bad := tuple(u for u in c.unsupported if u.startswith("<time ")):

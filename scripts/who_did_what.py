@@ -72,8 +72,8 @@ def decisions(data: Path, cache: Path, ids: list[str] | None, n: int, seed: int,
     checked: list = []
     real_check = recap_mod.check
 
-    def recording_check(sentences, index):
-        report = real_check(sentences, index)
+    def recording_check(sentences, index, *rest):
+        report = real_check(sentences, index, *rest)
         checked.extend(report.sentences)
         return report
 

@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .faithfulness import _WORDS, _reporting_stems, _stem, content_stems, doubled_match
+from .faithfulness import _DOUBLED_APART, _WORDS, _reporting_stems, _stem, content_stems, doubled_match
 from .post import Post
 
 _SUBJECT = re.compile(r"^(\W*)([A-Z][\w-]*)(['’]s\b)?")
@@ -170,6 +170,8 @@ def complete_list(sentence: str, posts: Sequence[Post]) -> Reattribution | None:
     authors = {p.author.lower(): p.author for p in posts if p.author}
     text, was, now, post_id = sentence, [], [], ""
     while m := doubled_match(text):
+        if m.re is _DOUBLED_APART:  # "Eve, Rob and Eve": not mended, see faithfulness._DOUBLED_APART
+            return None
         name = m.group(1)
         lower = text.lower()
         missing = [a for k, a in authors.items() if not re.search(rf"(?<!\w){re.escape(k)}(?!\w)", lower)]

@@ -6,6 +6,7 @@ weights it was handed. The default is the embedded model under `models/`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ModelError
 from .perspective import SPEAKER_VIEWS
+from .wordcheck import Lexicon
 
 if TYPE_CHECKING:
     from .learned_salience import SalienceModel
@@ -135,6 +137,11 @@ class LoadedModel:
         """How the model was trained to read a chat's speakers (recap_config.json "speaker_view";
         `summarizer.perspective`): "as_written" unless it says otherwise."""
         return self.extra.get("speaker_view") or "as_written"
+
+    @functools.cached_property
+    def lexicon(self) -> Lexicon:
+        """The tokenizer's vocabulary as words (`summarizer.wordcheck`): what the guard calls a made-up word."""
+        return Lexicon(self.tokenizer)
 
     def count_tokens(self, texts) -> list[int]:
         from .inputs import tokenizer_counter

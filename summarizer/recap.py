@@ -251,7 +251,7 @@ class Summarizer:
                 if (times := index.misplaced_times(sentences[i])) and (cut := drop_times(sentences[i], times)):
                     edits.setdefault(i, {}).update(dropped_times=times, untimed_from=sentences[i])
                     sentences[i] = cut
-        report = check(sentences, index)
+        report = check(sentences, index, self.loaded.lexicon)
         if edits:
             report = replace(report, sentences=tuple(replace(c, **edits.get(i, {}))
                                                      for i, c in enumerate(report.sentences)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from summarizer.attribution import complete_list, reattribute
+from summarizer.faithfulness import SourceIndex, check
 from summarizer.post import Post
 
 CHAT = [Post(id="1", text="What should we get dad for Christmas? I have no idea", author="Jane"),
@@ -99,3 +100,19 @@ def test_any_other_doubled_name_loses_its_repeat_where_the_sentence_stays_well_f
     # one name left as the subject of a verb that may be plural: not mended (the guard rejects it)
     assert complete_list("Luna and Luna are going bowling.", trio) is None
     assert complete_list("Luna and Luna keep talking.", trio) is None
+
+
+def test_a_name_listed_twice_apart_is_not_mended_but_rejected():
+    """"Damian, Mason, Jacob and Damian have watched the game": dropping the repeat would read well and keep the
+    falsehood (only Damian did), so it is left to the guard, which rejects it; adjacent repeats are still mended."""
+    trio = [Post(id="1", text="bowling on Friday at 8?", author="Camil"),
+            Post(id="2", text="yes!", author="Luna"),
+            Post(id="3", text="count me in", author="Ivy")]
+    index = SourceIndex(trio)
+    for sentence in ["Camil, Luna, Ivy and Camil are going bowling on Friday.", "Camil, Luna or Camil will call Ivy.",
+                     "Camil, Luna and Camil are going bowling on Friday."]:
+        assert complete_list(sentence, trio) is None, sentence
+        assert "<doubled name: 'Camil'>" in check([sentence], index).sentences[0].unsupported, sentence
+    for sentence in ["Camil, Luna and Camil's sister are going bowling with Ivy.",  # someone else
+                     "Camil, Luna and Ivy are going bowling; Camil will drive."]:
+        assert not any("doubled" in u for u in check([sentence], index).sentences[0].unsupported), sentence

@@ -342,6 +342,26 @@ def test_one_participant_on_both_sides_of_a_clause_is_rejected():
         assert not any("both sides" in u for u in check([s], chat).sentences[0].unsupported), s
 
 
+def test_a_subject_named_again_up_to_ten_words_on_is_rejected():
+    """"Kate wants to make a gift for Kate.", "Tommy and Ken will help Tommy …": further apart than the rule above
+    looks, but only for the participant(s) the sentence opens with, and not where the repeat starts a clause of its
+    own ("… think Nina should", "the song Nora found") or the opening names are a possessive ("Chloe and Henry's boss")."""
+    names = ["Kate", "Nat", "Tommy", "Ken", "Nina", "Ella", "Nora", "Adam", "Chloe", "Henry", "George", "Patricia"]
+    chat = SourceIndex([Post(id=str(i), text="can you make something for me tomorrow?", author=a)
+                        for i, a in enumerate(names)])
+    for s, name in [("Kate wants to make a gift for Kate.", "Kate"),
+                    ("Tommy and Ken will help Tommy with moving all the furniture.", "Tommy"),
+                    ("Nat, Ken and Kate will make a gift for them and Ken tomorrow.", None),  # "and": another clause
+                    ("Nat, Ken and Kate will make something tomorrow for Ken.", "Ken")]:
+        found = [u for u in check([s], chat).sentences[0].unsupported if "both sides" in u]
+        assert found == ([f"<{name!r} on both sides of one clause>"] if name else []), s
+    for s in ["Nina and Ella think Nina should buy the dress.", "Nora and Adam are discussing a new song Nora found.",
+              "Chloe and Henry's boss has already sent Chloe several reminders.",
+              "George will call Patricia in an hour to talk to Patricia.",  # the repeat is not the subject
+              "Kate wants to make a gift for Nat and Kate's sister, the one who sings and dances in the choir."]:
+        assert not any("both sides" in u for u in check([s], chat).sentences[0].unsupported), s
+
+
 def test_someone_the_chat_only_talks_about_must_do_what_the_posts_near_their_name_say():
     lines = [("Hannah", "Hey, do you have Betty's number?"), ("Amanda", "Lemme check"), ("Hannah", "<file_gif>"),
              ("Amanda", "Sorry, can't find it."), ("Amanda", "Ask Larry"),
