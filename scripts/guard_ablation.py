@@ -37,6 +37,8 @@ guard. Variants:
                           and Eve are meeting"; session 19)
   guard-no-invented       the guard without rejecting a word neither the posts nor the model's vocabulary know
                           ("reynody", "wucinth"; `summarizer/wordcheck.py`, session 19)
+  guard-no-act-be         the guard without "be" and its next word as an act ("Jude will be there" where Scarlet
+                          wrote "I'll be there"; `attribution.ACT_BE`, session 19)
 
   --show-times N prints N sentences (seeded sample) that the time rule rejects or cuts a time from, with the posts.
   --show-reattributed prints the rewritten sentences a variant keeps that the first variant does not.
@@ -104,7 +106,8 @@ _MISPLACED = faith.SourceIndex.misplaced_times
 
 _GUARD_VARIANTS = ("guard", "guard-no-times", "guard-no-doubled", "guard-reject-doubled", "guard-no-self",
                    "guard-no-actor", "guard-no-opener", "guard-i-before-you", "guard-no-act", "guard-no-short-forms",
-                   "guard-no-address", "guard-no-subject-again", "guard-no-doubled-apart", "guard-no-invented")
+                   "guard-no-address", "guard-no-subject-again", "guard-no-doubled-apart", "guard-no-invented",
+                   "guard-no-act-be")
 
 
 def variant(name: str):
@@ -126,6 +129,7 @@ def variant(name: str):
     attribution._SECOND_PERSON = _YouBeforeI() if name == "guard-i-before-you" else _SECOND_PERSON
     attribution._ACT = _NEVER if name == "guard-no-act" or not guard else _ACT_RE
     attribution._SAID_TO_OTHER = _NEVER if name == "guard-no-address" or not guard else _SAID_TO_OTHER
+    attribution.ACT_BE = guard and name != "guard-no-act-be"
     faith.TIME_WINDOW = int(name.split("=", 1)[1]) if name.startswith("guard-window=") else _TIME_WINDOW
     faith._MIN_JUDGED = int(name.split("=", 1)[1]) if name.startswith("guard-min-judged=") else _MIN_JUDGED
     faith.SHORT_FORMS, faith.FOLD_ACCENTS = ({}, False) if name == "guard-no-short-forms" or not guard else \

@@ -46,9 +46,17 @@ class Reattribution:
 # right person (`scripts/who_did_what.py score ... --variant guard-no-act` for the comparison; model card).
 _AUX = (r"(?:(?:will|would|can|could|is|are|was|has|have|had|needs?\s+to|wants?\s+to|has\s+to|is\s+going\s+to|"
         r"going\s+to|also|just|already|not|n't)\s+)*")
-_ACT = re.compile(r"^(\W*)([A-Z][\w-]*)\s+" + _AUX + r"([a-z]{3,})\b")
+# Session 19: "be" with the word after it is an act too ("Jude will be there in a flash" where Scarlet wrote "I'll be
+# there in a flash"; "Shaw will be out in 2 minutes" where Lowe wrote "i'll be out"), after an auxiliary only ("Will
+# be home soon." has no subject but Will). On samsum/dev and samsum/test it rewrote 11 sentences the guard kept, read
+# against their chats: 8 wrong ones became right, 1 stayed wrong, and 2 wrong ones ("James will be waiting for
+# Richard" where Richard wrote "I'll be waiting!") put one participant on both sides and were rejected
+# (`scripts/guard_ablation.py … --variants guard-no-act-be guard --show-reattributed`).
+ACT_BE = True
+_ACT_WORD = r"(be\s+[a-z]+|[a-z]+)"
+_ACT = re.compile(r"^(\W*)([A-Z][\w-]*)\s+(" + _AUX + r")(be\s+[a-z]+|[a-z]{3,})\b")
 _SAID_OF_SELF = re.compile(r"\b(?:i|i'll|i'm|im|ill)\s+(?:(?:will|would|can|could|am|have\s+to|need\s+to|want\s+to|"
-                           r"wanna|gonna|going\s+to|must|should|shall|just|also|already)\s+)*([a-z]+)", re.I)
+                           r"wanna|gonna|going\s+to|must|should|shall|just|also|already)\s+)*" + _ACT_WORD, re.I)
 
 
 # The other side of the act rule, in a two-person chat (session 18): "Caroline will pick up Laura from school" where
@@ -59,7 +67,7 @@ _SAID_OF_SELF = re.compile(r"\b(?:i|i'll|i'm|im|ill)\s+(?:(?:will|would|can|coul
 # wrong (`scripts/guard_ablation.py --variants guard-no-address guard --show-reattributed`; model card, "Session 18").
 _SAID_TO_OTHER = re.compile(r"\b(?:you|u)\s+(?:(?:will|would|can|could|should|must|have\s+to|need\s+to|want\s+to|"
                             r"wanna|gonna|going\s+to|have|had|just|also|already|did|didn't|don't|do|never)\s+)*"
-                            r"([a-z]+)", re.I)
+                            + _ACT_WORD, re.I)
 
 
 def reattribute(sentence: str, posts: Sequence[Post]) -> Reattribution | None:
@@ -95,16 +103,23 @@ def _subject_act(sentence: str, posts: Sequence[Post]) -> tuple[dict[str, str], 
     if len(authors) < 2 or not m or m.group(2).lower() not in authors or \
             re.match(r"\s*(?:,|and\b|&|\+|or\b)", sentence[m.end(2):]):  # several subjects: leave it
         return None
-    return authors, m, m.group(2).lower(), _stem(m.group(3).lower())
+    if " " in m.group(4) and not (ACT_BE and m.group(3)):  # "be …" after an auxiliary only
+        return None
+    return authors, m, m.group(2).lower(), _act_stem(m.group(4))
+
+
+def _act_stem(act: str) -> str:
+    """"bring" → "bring", "be There" → "be there": each word stemmed, so "I'll be out" says "Lowe will be out"."""
+    return " ".join(_stem(w) for w in act.lower().split())
 
 
 def _says(pattern: re.Pattern[str], act: str, post: Post) -> bool:
-    return any(_stem(x.group(1).lower()) == act for x in pattern.finditer(post.display_text))
+    return any(_act_stem(x.group(1)) == act for x in pattern.finditer(post.display_text))
 
 
 def _named_doing(name: str, act: str, posts: Sequence[Post]) -> bool:
     """Whether some post says the act of `name` ("Thelma will bring shoes")."""
-    said_of = re.compile(rf"\b{re.escape(name)}\s+" + _AUX + r"([a-z]+)", re.I)
+    said_of = re.compile(rf"\b{re.escape(name)}\s+" + _AUX + _ACT_WORD, re.I)
     return any(_says(said_of, act, p) for p in posts)
 
 

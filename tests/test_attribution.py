@@ -116,3 +116,18 @@ def test_a_name_listed_twice_apart_is_not_mended_but_rejected():
     for sentence in ["Camil, Luna and Camil's sister are going bowling with Ivy.",  # someone else
                      "Camil, Luna and Ivy are going bowling; Camil will drive."]:
         assert not any("doubled" in u for u in check([sentence], index).sentences[0].unsupported), sentence
+
+
+def test_be_and_the_word_after_it_is_an_act_after_an_auxiliary():
+    """"Jude will be there in a flash" where Scarlet wrote "I'll be there in a flash": "be there" is the act. Not a
+    bare "be" ("Will be home soon." opens with no subject but Will) nor another "be" phrase ("be late")."""
+    chat = [Post(id="1", text="If you need me, I'll be there in a flash", author="Scarlet"),
+            Post(id="2", text="I know, thank you", author="Jude")]
+    r = reattribute("Jude will be there in a flash.", chat)
+    assert r and r.text == "Scarlet will be there in a flash." and r.post_id == "1"
+    assert reattribute("Jude will be late tonight.", chat) is None
+    home = [Post(id="1", text="what time will you be home?", author="Will"),
+            Post(id="2", text="I'll be home soon, i'll tell you", author="Emma")]
+    assert reattribute("Will be home soon.", home) is None
+    r = reattribute("Will is going to be home soon.", home)
+    assert r and r.text == "Emma is going to be home soon."
