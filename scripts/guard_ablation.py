@@ -39,6 +39,8 @@ guard. Variants:
                           ("reynody", "wucinth"; `summarizer/wordcheck.py`, session 19)
   guard-no-act-be         the guard without "be" and its next word as an act ("Jude will be there" where Scarlet
                           wrote "I'll be there"; `attribution.ACT_BE`, session 19)
+  guard-no-own-place      the guard without the rule for a participant who comes to their own place ("Amanda will
+                          come over to Amanda's."; session 19)
 
   --show-times N prints N sentences (seeded sample) that the time rule rejects or cuts a time from, with the posts.
   --show-reattributed prints the rewritten sentences a variant keeps that the first variant does not.
@@ -72,7 +74,7 @@ _NEVER = re.compile(r"(?!x)x")
 _NEGATION, _FALLBACK = faith._NEGATION, recap_mod.extractive_fallback  # before any variant patches them
 _MIN_TRACE, _CHECK, _TIME_WINDOW, _MIN_JUDGED = faith.MIN_TRACE, recap_mod.check, faith.TIME_WINDOW, faith._MIN_JUDGED
 _DOUBLED, _COMPLETE_LIST, _SELF, _SUBJECTS = faith._DOUBLED, recap_mod.complete_list, faith._SELF, faith._SUBJECTS
-_DOUBLED_APART, _INVENTED = faith._DOUBLED_APART, faith.invented_words
+_DOUBLED_APART, _INVENTED, _TO_OWN_PLACE = faith._DOUBLED_APART, faith.invented_words, faith._TO_OWN_PLACE
 _ACTOR, _OPENER = faith._ACTOR, faith._OPENER
 _MIN_CHAT_TRACE, _CHAT_TRACE_POSTS, _SHORT_FORMS = faith.MIN_CHAT_TRACE, faith.CHAT_TRACE_POSTS, faith.SHORT_FORMS
 _SECOND_PERSON, _ACT_RE, _SAID_TO_OTHER = attribution._SECOND_PERSON, attribution._ACT, attribution._SAID_TO_OTHER
@@ -107,7 +109,7 @@ _MISPLACED = faith.SourceIndex.misplaced_times
 _GUARD_VARIANTS = ("guard", "guard-no-times", "guard-no-doubled", "guard-reject-doubled", "guard-no-self",
                    "guard-no-actor", "guard-no-opener", "guard-i-before-you", "guard-no-act", "guard-no-short-forms",
                    "guard-no-address", "guard-no-subject-again", "guard-no-doubled-apart", "guard-no-invented",
-                   "guard-no-act-be")
+                   "guard-no-act-be", "guard-no-own-place")
 
 
 def variant(name: str):
@@ -123,6 +125,7 @@ def variant(name: str):
     recap_mod.complete_list = (lambda sentence, posts: None) if name == "guard-reject-doubled" else _COMPLETE_LIST
     faith._SELF = _SELF if guard and name != "guard-no-self" else _NEVER
     faith._SUBJECTS = _SUBJECTS if guard and name not in ("guard-no-self", "guard-no-subject-again") else _NEVER
+    faith._TO_OWN_PLACE = _TO_OWN_PLACE if guard and name not in ("guard-no-self", "guard-no-own-place") else _NEVER
     faith.invented_words = _INVENTED if guard and name != "guard-no-invented" else lambda *args: []
     faith._ACTOR = _ACTOR if guard and name != "guard-no-actor" else _NEVER
     faith._OPENER = _OPENER if guard and name != "guard-no-opener" else _NEVER

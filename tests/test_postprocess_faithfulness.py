@@ -362,6 +362,19 @@ def test_a_subject_named_again_up_to_ten_words_on_is_rejected():
         assert not any("both sides" in u for u in check([s], chat).sentences[0].unsupported), s
 
 
+def test_a_participant_who_comes_to_their_own_place_is_rejected():
+    """"Amanda will come over to Amanda's.": the one who comes, or whose place it is, is the other participant."""
+    chat = SourceIndex([Post(id="1", text="Want me to come over?", author="Trevor"),
+                        Post(id="2", text="Please. I'm at my place all evening", author="Amanda")])
+    for s in ["Amanda will come over to Amanda's.", "Trevor is going to come to Trevor's place all evening.",
+              "Trevor will drop by at Trevor's."]:
+        name = s.split()[0]
+        assert f"<{name!r} on both sides of one clause>" in check([s], chat).sentences[0].unsupported, s
+    for s in ["Trevor will come over to Amanda's.", "Trevor will come over to Amanda's place.",
+              "Amanda will go to the place all evening."]:
+        assert not any("both sides" in u for u in check([s], chat).sentences[0].unsupported), s
+
+
 def test_someone_the_chat_only_talks_about_must_do_what_the_posts_near_their_name_say():
     lines = [("Hannah", "Hey, do you have Betty's number?"), ("Amanda", "Lemme check"), ("Hannah", "<file_gif>"),
              ("Amanda", "Sorry, can't find it."), ("Amanda", "Ask Larry"),
