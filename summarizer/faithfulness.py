@@ -76,7 +76,7 @@ _SELF = re.compile(rf"\b({_NAME_WORD})(?:\s+(?!{_CLAUSE_WORDS}\b)[\w'’-]+){{1,
 # apart, no clause word between). It newly rejects 8 sentences the guard kept on samsum/dev and 6 on samsum/test, all
 # 14 wrong when read against their chats, at −0.08 R-2 (`scripts/guard_ablation.py … --variants
 # guard-no-subject-again guard`); human references match it 12 times in 62,998 sentences ("Lily and Sandra are
-# meeting to cheer Lily up"; `scripts/count_doubled.py`), the model's kept sentences about 40 times as often.
+# meeting to cheer Lily up"; `scripts/count_doubled.py`), the model's kept sentences about 30 times as often.
 _SUBJECTS = re.compile(rf"^\W*((?:{_NAME_WORD}\s*,\s*)*{_NAME_WORD}(?:\s+(?:and|&)\s+{_NAME_WORD})?)(?!['’]s\b)")
 # a repeat that is the subject of a clause of its own: "Ella and Nina think Nina should", "the song Nora found", "the
 # restaurant Cate wanted to go to"
