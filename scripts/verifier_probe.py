@@ -6,6 +6,11 @@
         --labels eval/labels/samsum-dev-who-did-what.jsonl --data ../shared/data/samsum/dev.jsonl
     python scripts/verifier_probe.py swap \
         --labels eval/labels/samsum-dev-who-did-what.jsonl --data ../shared/data/samsum/dev.jsonl
+    # the same checker trained longer on a lent GPU (session 20): pack here, train there, assemble here
+    python scripts/verifier_probe.py pack --rounds 8 --labels eval/labels/samsum-dev-who-did-what*.jsonl \
+        --out .accel/verifier
+    python scripts/verifier_probe.py accel --pack .accel/verifier --out "$OUT" --budget-s 400   # on the GPU
+    python scripts/verifier_probe.py assemble --pack .accel/verifier --run DIR --out runs/verifier-gpu/final
 
 The model's chat recaps name the wrong person in about a third of their sentences (`scripts/who_did_what.py`),
 and the rule-based guard removes few of them. This probe fine-tunes all-MiniLM-L6-v2 as a (sentence, chat)
@@ -65,27 +70,298 @@ def corrupt(sentence: str, authors: list[str], strangers: list[str], rng: random
     return None
 
 
-def build(split: str, limit: int | None, rng: random.Random) -> list[tuple[str, str, int]]:
+def transplant(sentence: str, its_authors: list[str], authors: list[str], rng: random.Random) -> str | None:
+    """A sentence of another chat's reference with its participants renamed as this chat's: names that fit and
+    content the chat never had (the model's errors that are not about who)."""
+    named = [a for a in its_authors if re.search(rf"\b{re.escape(a)}\b", sentence)]
+    if not named:
+        return None
+    cast = dict(zip(named, rng.sample(authors, min(len(authors), len(named))), strict=False))
+    if len(cast) < len(named):
+        return None
+    return re.sub(r"\b(" + "|".join(map(re.escape, named)) + r")\b", lambda m: cast[m.group(1)], sentence)
+
+
+def chats(split: str, limit: int | None) -> list[tuple[str, list[str], list[str]]]:
+    """(chat text, its participants, its first reference's sentences) for each SAMSum chat of two or more."""
     from summarizer.eventio import iter_event_lines
     from summarizer.pipeline import prepare
     from summarizer.postprocess import split_sentences
 
-    events = list(iter_event_lines(DATA / "samsum" / f"{split}.jsonl"))[:limit]
-    all_authors = sorted({p.author for e in events for p in e.posts if p.author})
     out = []
-    for e in events:
+    for e in list(iter_event_lines(DATA / "samsum" / f"{split}.jsonl"))[:limit]:
         posts = prepare(e).posts
         authors = sorted({p.author for p in posts if p.author})
-        if len(authors) < 2:
-            continue
-        chat = chat_text(posts)
-        for ref in e.references[:1]:
-            for sent in split_sentences(ref):
-                out.append((sent, chat, 1))
-                if (bad := corrupt(sent, authors, rng.sample(all_authors, 3), rng)) and bad != sent:
-                    out.append((bad, chat, 0))
+        if len(authors) >= 2 and e.references:
+            out.append((chat_text(posts), authors, split_sentences(e.references[0])))
+    return out
+
+
+def pairs(data: list[tuple[str, list[str], list[str]]], rng: random.Random, transplanted: float = 0.0,
+          ) -> list[tuple[str, int, int]]:
+    """(sentence, chat index, label) pairs: each reference sentence true, one wrong-person version of it false, and
+    with probability `transplanted` another chat's sentence recast with this chat's participants false too."""
+    all_authors = sorted({a for _, authors, _ in data for a in authors})
+    out = []
+    for i, (_, authors, sents) in enumerate(data):
+        for sent in sents:
+            out.append((sent, i, 1))
+            if (bad := corrupt(sent, authors, rng.sample(all_authors, 3), rng)) and bad != sent:
+                out.append((bad, i, 0))
+            if transplanted and rng.random() < transplanted:
+                _, other_authors, other = data[rng.randrange(len(data))]
+                if other and (moved := transplant(rng.choice(other), other_authors, authors, rng)):
+                    out.append((moved, i, 0))
+    return out
+
+
+def build(split: str, limit: int | None, rng: random.Random) -> list[tuple[str, str, int]]:
+    data = chats(split, limit)
+    out = [(s, data[i][0], lab) for s, i, lab in pairs(data, rng)]
     rng.shuffle(out)
     return out
+
+
+def read_labels(paths: list[str]) -> list[dict]:
+    """Labelled model sentences from several files, each (event, sentence) once: the first file's label wins."""
+    seen: dict[tuple[str, str], dict] = {}
+    for path in paths:
+        for line in Path(path).read_text().splitlines():
+            if line.strip():
+                r = json.loads(line)
+                seen.setdefault((r["id"], r["sentence"]), r)
+    return list(seen.values())
+
+
+def _encode(tok, texts: list[str], cap: int) -> tuple[np.ndarray, np.ndarray]:
+    ids = [x[:cap] for x in tok(texts, add_special_tokens=False)["input_ids"]]
+    return np.asarray([t for x in ids for t in x], dtype=np.uint16), np.asarray([len(x) for x in ids], dtype=np.int32)
+
+
+def pack(args) -> None:
+    """Everything the GPU run needs as token ids (the lent machine has no preprocessing deps): the chats once,
+    `rounds` draws of corrupted pairs, the synthetic dev pairs, the hand-labelled model sentences, and
+    all-MiniLM-L6-v2 in bf16."""
+    from transformers import AutoTokenizer
+
+    from summarizer.bert2bert import minilm_path
+
+    rng = random.Random(0)
+    base = minilm_path()
+    tok = AutoTokenizer.from_pretrained(str(base))
+    train_chats = chats("train", None)
+    dev_chats = chats("dev", 400)
+    labels = read_labels(args.labels)
+    from summarizer.eventio import iter_event_lines
+    from summarizer.pipeline import prepare
+
+    ids = {r["id"] for r in labels}
+    label_chat = {e.id: chat_text(prepare(e).posts) for e in iter_event_lines(DATA / "samsum" / "dev.jsonl")
+                  if e.id in ids}
+    labels = [r for r in labels if r["id"] in label_chat]
+    label_ids = sorted(label_chat)
+    all_chats = [c for c, _, _ in train_chats] + [c for c, _, _ in dev_chats] + [label_chat[i] for i in label_ids]
+    train_rows = [r for k in range(args.rounds) for r in pairs(train_chats, random.Random(k), args.transplanted)]
+    rng.shuffle(train_rows)
+    off_dev, off_lab = len(train_chats), len(train_chats) + len(dev_chats)
+    dev_rows = [(s, off_dev + i, lab) for s, i, lab in pairs(dev_chats, random.Random(99), args.transplanted)]
+    kind = {"ok": 0, "actor": 1, "other": 2}
+    lab_rows = [(r["sentence"], off_lab + label_ids.index(r["id"]), kind[r["label"]]) for r in labels]
+    write_pack(Path(args.out), tok, all_chats, {"train": train_rows, "dev": dev_rows, "labelled": lab_rows}, base)
+    pos = sum(r[2] for r in train_rows)
+    print(f"packed {len(train_rows)} train pairs ({pos} true), {len(dev_rows)} dev, {len(lab_rows)} labelled "
+          f"({sum(r[2] == 1 for r in lab_rows)} wrong-person) over {len(all_chats)} chats into {args.out}")
+
+
+def write_pack(out: Path, tok, all_chats: list[str], splits: dict[str, list[tuple[str, int, int]]],
+               base: Path) -> None:
+    """Chats once, each split's (sentence, chat index, label) rows as uint16 token ids, xz-compressed; the base
+    model's weights in bf16 and its tokenizer. Written to a temporary folder, then renamed."""
+    import io
+    import lzma
+    import shutil
+
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    arrays = {}
+    arrays["chat"], arrays["chat_len"] = _encode(tok, all_chats, 509)
+    for name, rows in splits.items():
+        arrays[f"{name}_sent"], arrays[f"{name}_sent_len"] = _encode(tok, [r[0] for r in rows], 64)
+        arrays[f"{name}_chat"] = np.asarray([r[1] for r in rows], dtype=np.int32)
+        arrays[f"{name}_label"] = np.asarray([r[2] for r in rows], dtype=np.uint8)
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    (tmp / "init").mkdir(parents=True)
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    (tmp / "data.npz.xz").write_bytes(lzma.compress(buf.getvalue(), preset=6))
+    weights = {k: v.to(torch.bfloat16) for k, v in load_file(str(base / "model.safetensors")).items()}
+    save_file(weights, str(tmp / "init" / "model.safetensors"))
+    for f in ("config.json", "tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json"):
+        if (base / f).exists():
+            shutil.copy(base / f, tmp / "init" / f)
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+
+
+def load_pack(folder: Path) -> dict:
+    import io
+    import lzma
+
+    with np.load(io.BytesIO(lzma.decompress((folder / "data.npz.xz").read_bytes()))) as npz:
+        z = {k: npz[k] for k in npz.files}  # an NpzFile re-reads an array on every access
+
+    def split(flat: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
+        return np.split(flat.astype(np.int64), np.cumsum(lengths)[:-1])
+
+    out = {"chat": split(z["chat"], z["chat_len"])}
+    for name in ("train", "dev", "labelled"):
+        sents = split(z[f"{name}_sent"], z[f"{name}_sent_len"])
+        out[name] = list(zip(sents, z[f"{name}_chat"].tolist(), z[f"{name}_label"].tolist(), strict=True))
+    return out
+
+
+def collate(rows, chats_ids, max_len: int = 512):
+    """[CLS] sentence [SEP] chat [SEP], the chat cut to fit, as BERT's sentence-pair input."""
+    import torch
+
+    seqs, types = [], []
+    for sent, ci, _ in rows:
+        chat = chats_ids[ci][:max_len - len(sent) - 3]
+        seqs.append(np.concatenate([[101], sent, [102], chat, [102]]))
+        types.append(np.concatenate([np.zeros(len(sent) + 2), np.ones(len(chat) + 1)]))
+    n = max(len(x) for x in seqs)
+    ids = torch.zeros(len(rows), n, dtype=torch.long)
+    tt = torch.zeros(len(rows), n, dtype=torch.long)
+    mask = torch.zeros(len(rows), n, dtype=torch.long)
+    for i, (x, t) in enumerate(zip(seqs, types, strict=True)):
+        ids[i, :len(x)] = torch.from_numpy(x.astype(np.int64))
+        tt[i, :len(t)] = torch.from_numpy(t.astype(np.int64))
+        mask[i, :len(x)] = 1
+    return {"input_ids": ids, "token_type_ids": tt, "attention_mask": mask}
+
+
+def length_batches(rows, chat_ids, size: int, rng: random.Random, window: int = 50) -> list[list[int]]:
+    """Shuffled batches of similar length (sorted within windows of `window` batches): less padding per step."""
+    order = list(range(len(rows)))
+    rng.shuffle(order)
+    out = []
+    for w in range(0, len(order), size * window):
+        chunk = sorted(order[w:w + size * window], key=lambda j: len(chat_ids[rows[j][1]]))
+        out += [chunk[i:i + size] for i in range(0, len(chunk) - size + 1, size)]
+    rng.shuffle(out)
+    return out
+
+
+def _auc(y: np.ndarray, score: np.ndarray) -> float:
+    """ROC AUC by ranks (ties averaged): the GPU machine's scikit-learn is not needed for one number."""
+    from scipy.stats import rankdata
+
+    pos, neg = int(y.sum()), int(len(y) - y.sum())
+    if not pos or not neg:
+        return float("nan")
+    return float((rankdata(score)[y.astype(bool)].sum() - pos * (pos + 1) / 2) / (pos * neg))
+
+
+def p_true(model, rows, chat_ids, device: str, bs: int = 128) -> np.ndarray:
+    import torch
+
+    model.eval()
+    out = []
+    with torch.inference_mode():
+        for i in range(0, len(rows), bs):
+            batch = {k: v.to(device) for k, v in collate(rows[i:i + bs], chat_ids).items()}
+            with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=device == "cuda"):
+                logits = model(**batch).logits
+            out.append(torch.softmax(logits.float(), -1)[:, 1].cpu().numpy())
+    model.train()
+    return np.concatenate(out) if out else np.zeros(0)
+
+
+def accel(args) -> None:
+    """Train the checker from a pack on whatever device there is (the GPU; the CPU in tests), a time budget with
+    warmup and linear decay; log synthetic dev loss/AUC and the labelled sentences' AUC as it goes; the final
+    weights come back as bf16 shards."""
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from train_accel import write_shards
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    torch.manual_seed(0)
+    folder, out = Path(args.pack), Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    data = load_pack(folder)
+    model = AutoModelForSequenceClassification.from_pretrained(str(folder / "init"), num_labels=2,
+                                                               dtype=torch.float32, use_safetensors=True).to(device)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    train_rows, chat_ids = data["train"], data["chat"]
+    log = open(out / "log.jsonl", "a")  # noqa: SIM115 — appended to for the whole run
+
+    def evaluate(step: int, seconds: float, loss: float | None) -> None:
+        dev_y = np.array([r[2] for r in data["dev"]])
+        p = p_true(model, data["dev"], chat_ids, device)
+        lab = np.array([r[2] for r in data["labelled"]])
+        q = p_true(model, data["labelled"], chat_ids, device)
+        rec = {"step": step, "seconds": round(seconds, 1), "loss": loss and round(loss, 4),
+               "dev_auc": round(_auc(dev_y, p), 4), "dev_acc": round(float(np.mean((p > 0.5) == dev_y)), 4),
+               "labelled_auc_actor": round(_auc(lab == 1, -q), 4), "labelled_auc_any": round(_auc(lab > 0, -q), 4)}
+        log.write(json.dumps(rec) + "\n")
+        log.flush()
+        print(json.dumps(rec), flush=True)
+
+    t0, step, ema, next_eval = time.time(), 0, None, args.eval_every_s
+    evaluate(0, 0.0, None)
+    steps_cap = args.max_steps or 10**9
+    rng = random.Random(0)
+    while True:
+        for idx in length_batches(train_rows, chat_ids, args.batch, rng):
+            progress = (time.time() - t0) / args.budget_s
+            if progress >= 1.0 or step >= steps_cap:
+                break
+            for g in opt.param_groups:
+                g["lr"] = args.lr * min(1.0, (step + 1) / args.warmup_steps) * (1 - progress)
+            rows = [train_rows[j] for j in idx]
+            batch = {k: v.to(device, non_blocking=True) for k, v in collate(rows, chat_ids).items()}
+            labels = torch.tensor([r[2] for r in rows], device=device)
+            with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=device == "cuda"):
+                logits = model(**batch).logits
+            loss = torch.nn.functional.cross_entropy(logits.float(), labels)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+            step += 1
+            if step % 50 == 0 or step == 1:
+                ema = loss.item() if ema is None else 0.9 * ema + 0.1 * loss.item()
+            if time.time() - t0 >= next_eval:
+                next_eval += args.eval_every_s
+                evaluate(step, time.time() - t0, ema)
+        else:
+            continue
+        break
+    evaluate(step, time.time() - t0, ema)
+    write_shards(dict(model.state_dict()), out, {"steps": step, "examples": step * args.batch,
+                                                 "seconds": round(time.time() - t0), "device": device})
+
+
+def assemble(args) -> None:
+    """Shards from the GPU run -> a Hugging Face classifier directory `score` can load."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from train_accel import read_shards
+
+    init = Path(args.pack) / "init"
+    model = AutoModelForSequenceClassification.from_pretrained(str(init), num_labels=2, dtype=torch.float32,
+                                                               use_safetensors=True)
+    model.load_state_dict({k: v.float() for k, v in read_shards(Path(args.run)).items()})
+    model.to(torch.bfloat16).save_pretrained(args.out)
+    AutoTokenizer.from_pretrained(str(init)).save_pretrained(args.out)
+    print(f"assembled {args.run} into {args.out}")
 
 
 def train(args) -> None:
@@ -163,10 +439,10 @@ def score(args) -> None:
 
     tok = AutoTokenizer.from_pretrained(args.model)
     model = AutoModelForSequenceClassification.from_pretrained(args.model, use_safetensors=True).eval()
-    rows = [json.loads(line) for line in Path(args.labels).read_text().splitlines() if line.strip()]
+    rows = read_labels(args.labels)
     ids = {r["id"] for r in rows}
-    chats = {e.id: chat_text(prepare(e).posts) for e in iter_event_lines(args.data) if e.id in ids}
-    p = predict(model, tok, [(r["sentence"], chats[r["id"]]) for r in rows])
+    texts = {e.id: chat_text(prepare(e).posts) for e in iter_event_lines(args.data) if e.id in ids}
+    p = predict(model, tok, [(r["sentence"], texts[r["id"]]) for r in rows])
     actor = np.array([r["label"] == "actor" for r in rows])
     wrong = np.array([r["label"] != "ok" for r in rows])
     print(f"{len(rows)} labelled sentences: AUC wrong-person vs rest {roc_auc_score(actor, -p):.3f}, "
@@ -220,14 +496,33 @@ def main() -> None:
     a.add_argument("--out", default="runs/verifier")
     b = sub.add_parser("score")
     b.add_argument("--model", required=True)
-    b.add_argument("--labels", required=True)
+    b.add_argument("--labels", required=True, nargs="+", help="label files (an event's sentence once)")
     b.add_argument("--data", required=True)
     c = sub.add_parser("swap")
     c.add_argument("--model", default=None, help="the recap model (default: the shipped one)")
     c.add_argument("--labels", required=True)
     c.add_argument("--data", required=True)
+    d = sub.add_parser("pack", help="token ids and bf16 weights for the GPU run")
+    d.add_argument("--rounds", type=int, default=8, help="draws of corrupted pairs (one per epoch)")
+    d.add_argument("--transplanted", type=float, default=0.3,
+                   help="share of reference sentences that also give another chat's sentence, recast, as false")
+    d.add_argument("--labels", nargs="+", required=True, help="hand-labelled model sentences to report AUC on")
+    d.add_argument("--out", default=".accel/verifier")
+    e = sub.add_parser("accel", help="train from a pack (on the lent GPU)")
+    e.add_argument("--pack", default=".accel/verifier")
+    e.add_argument("--out", default="runs/verifier-accel")
+    e.add_argument("--budget-s", type=float, default=400)
+    e.add_argument("--batch", type=int, default=64)
+    e.add_argument("--lr", type=float, default=5e-5)
+    e.add_argument("--warmup-steps", type=int, default=200)
+    e.add_argument("--eval-every-s", type=float, default=60)
+    e.add_argument("--max-steps", type=int, default=None)
+    f = sub.add_parser("assemble", help="shards of an accel run -> a model directory")
+    f.add_argument("--pack", default=".accel/verifier")
+    f.add_argument("--run", required=True)
+    f.add_argument("--out", required=True)
     args = ap.parse_args()
-    {"train": train, "score": score, "swap": swap}[args.cmd](args)
+    {"train": train, "score": score, "swap": swap, "pack": pack, "accel": accel, "assemble": assemble}[args.cmd](args)
 
 
 if __name__ == "__main__":
