@@ -11,6 +11,10 @@
         --out .accel/verifier
     python scripts/verifier_probe.py accel --pack .accel/verifier --out "$OUT" --budget-s 400   # on the GPU
     python scripts/verifier_probe.py assemble --pack .accel/verifier --run DIR --out runs/verifier-gpu/final
+    # what it would add to the guard: the kept sentences it removes on the labelled chats, wrong and ok
+    python scripts/verifier_probe.py guarded --model runs/verifier-gpu/final --labels \
+        eval/labels/samsum-dev-who-did-what{,-s19,-s6-blind}.jsonl --data ../shared/data/samsum/dev.jsonl \
+        --cache runs/ga15/samsum-dev.jsonl
 
 The model's chat recaps name the wrong person in about a third of their sentences (`scripts/who_did_what.py`),
 and the rule-based guard removes few of them. This probe fine-tunes all-MiniLM-L6-v2 as a (sentence, chat)
@@ -455,6 +459,36 @@ def score(args) -> None:
         print(f"  {x:.2f} {r['label']:<6} {r['sentence']}")
 
 
+def guarded(args) -> None:
+    """What the checker would add to the guard: on the labelled chats, re-guard the shipped model's cached sentences
+    (`who_did_what.decisions`) and count, per threshold, the kept sentences it would remove, wrong and ok."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from who_did_what import decisions
+
+    labels = {(r["id"], r["sentence"]): r["label"] for r in read_labels(args.labels)}
+    ids = sorted({i for i, _ in labels})
+    rows = [(sent, dec, labels[(e.id, sent)], chat_text(posts))
+            for e, posts, decs in decisions(Path(args.data), Path(args.cache), ids, 0, 0, args.recap_model)
+            for sent, dec, _ in decs if (e.id, sent) in labels]
+    tok = AutoTokenizer.from_pretrained(args.model)
+    model = AutoModelForSequenceClassification.from_pretrained(args.model, use_safetensors=True).eval()
+    p = predict(model, tok, [(r[0], r[3]) for r in rows])
+    kept = np.array([r[1] == "kept" for r in rows])
+    lab = np.array([r[2] for r in rows])
+    print(f"{len(rows)} labelled sentences in {len(ids)} chats, {kept.sum()} kept by the guard, "
+          f"{(kept & (lab != 'ok')).sum()} of them wrong; AUC on the kept: wrong-person "
+          f"{_auc((lab == 'actor')[kept], -p[kept]):.3f}, any error {_auc((lab != 'ok')[kept], -p[kept]):.3f}")
+    for t in (0.05, 0.1, 0.2, 0.3, 0.5):
+        f = kept & (p < t)
+        print(f"  p(true) < {t}: removes {f.sum()} kept — {(f & (lab != 'ok')).sum()} wrong "
+              f"({(f & (lab == 'actor')).sum()} wrong-person), {(f & (lab == 'ok')).sum()} ok")
+    for r, x in sorted(zip(rows, p, strict=True), key=lambda t: t[1]):
+        if r[1] == "kept" and x < 0.2:
+            print(f"  {x:.2f} {r[2]:<6} {r[0]}")
+
+
 def swap(args) -> None:
     from model_salience_probe import sentence_logprobs
     from sklearn.metrics import roc_auc_score
@@ -502,6 +536,12 @@ def main() -> None:
     c.add_argument("--model", default=None, help="the recap model (default: the shipped one)")
     c.add_argument("--labels", required=True)
     c.add_argument("--data", required=True)
+    g = sub.add_parser("guarded", help="the kept sentences a checker would remove, on the labelled chats")
+    g.add_argument("--model", required=True, help="the checker")
+    g.add_argument("--labels", required=True, nargs="+", help="labels of the recap model's sentences")
+    g.add_argument("--data", required=True)
+    g.add_argument("--cache", required=True, help="the recap model's raw generations (guard_ablation.py --cache)")
+    g.add_argument("--recap-model", default=None, help="the recap model (default: the shipped one)")
     d = sub.add_parser("pack", help="token ids and bf16 weights for the GPU run")
     d.add_argument("--rounds", type=int, default=8, help="draws of corrupted pairs (one per epoch)")
     d.add_argument("--transplanted", type=float, default=0.3,
@@ -522,7 +562,8 @@ def main() -> None:
     f.add_argument("--run", required=True)
     f.add_argument("--out", required=True)
     args = ap.parse_args()
-    {"train": train, "score": score, "swap": swap, "pack": pack, "accel": accel, "assemble": assemble}[args.cmd](args)
+    {"train": train, "score": score, "swap": swap, "pack": pack, "accel": accel, "assemble": assemble,
+     "guarded": guarded}[args.cmd](args)
 
 
 if __name__ == "__main__":
