@@ -12,7 +12,7 @@
     python scripts/verifier_probe.py accel --pack .accel/verifier --out "$OUT" --budget-s 400   # on the GPU
     python scripts/verifier_probe.py assemble --pack .accel/verifier --run DIR --out runs/verifier-gpu/final
     # what it would add to the guard: the kept sentences it removes on the labelled chats, wrong and ok
-    python scripts/verifier_probe.py guarded --model runs/verifier-gpu/final --labels \
+    python scripts/verifier_probe.py guarded --max-len 512 --model runs/verifier-gpu/final --labels \
         eval/labels/samsum-dev-who-did-what{,-s19,-s6-blind}.jsonl --data ../shared/data/samsum/dev.jsonl \
         --cache runs/ga15/samsum-dev.jsonl
 
@@ -43,7 +43,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DATA = ROOT.parent / "shared" / "data"
-MAX_LEN = 256
+MAX_LEN = 256  # session 17's CPU recipe: (sentence, chat) pairs cut to this many tokens
+ACCEL_MAX_LEN = 512  # the GPU path's (`pack`/`accel`): BERT's whole window, so long chats keep their end
 
 
 def chat_text(posts) -> str:
@@ -149,6 +150,8 @@ def pack(args) -> None:
     from transformers import AutoTokenizer
 
     from summarizer.bert2bert import minilm_path
+    from summarizer.eventio import iter_event_lines
+    from summarizer.pipeline import prepare
 
     rng = random.Random(0)
     base = minilm_path()
@@ -156,21 +159,18 @@ def pack(args) -> None:
     train_chats = chats("train", None)
     dev_chats = chats("dev", 400)
     labels = read_labels(args.labels)
-    from summarizer.eventio import iter_event_lines
-    from summarizer.pipeline import prepare
-
     ids = {r["id"] for r in labels}
     label_chat = {e.id: chat_text(prepare(e).posts) for e in iter_event_lines(DATA / "samsum" / "dev.jsonl")
                   if e.id in ids}
     labels = [r for r in labels if r["id"] in label_chat]
-    label_ids = sorted(label_chat)
+    label_ids = {e: k for k, e in enumerate(sorted(label_chat))}
     all_chats = [c for c, _, _ in train_chats] + [c for c, _, _ in dev_chats] + [label_chat[i] for i in label_ids]
     train_rows = [r for k in range(args.rounds) for r in pairs(train_chats, random.Random(k), args.transplanted)]
     rng.shuffle(train_rows)
     off_dev, off_lab = len(train_chats), len(train_chats) + len(dev_chats)
     dev_rows = [(s, off_dev + i, lab) for s, i, lab in pairs(dev_chats, random.Random(99), args.transplanted)]
     kind = {"ok": 0, "actor": 1, "other": 2}
-    lab_rows = [(r["sentence"], off_lab + label_ids.index(r["id"]), kind[r["label"]]) for r in labels]
+    lab_rows = [(r["sentence"], off_lab + label_ids[r["id"]], kind[r["label"]]) for r in labels]
     write_pack(Path(args.out), tok, all_chats, {"train": train_rows, "dev": dev_rows, "labelled": lab_rows}, base)
     pos = sum(r[2] for r in train_rows)
     print(f"packed {len(train_rows)} train pairs ({pos} true), {len(dev_rows)} dev, {len(lab_rows)} labelled "
@@ -226,7 +226,7 @@ def load_pack(folder: Path) -> dict:
     return out
 
 
-def collate(rows, chats_ids, max_len: int = 512):
+def collate(rows, chats_ids, max_len: int = ACCEL_MAX_LEN):
     """[CLS] sentence [SEP] chat [SEP], the chat cut to fit, as BERT's sentence-pair input."""
     import torch
 
@@ -421,14 +421,14 @@ def train(args) -> None:
     tok.save_pretrained(out / "final")
 
 
-def predict(model, tok, pairs, bs: int = 32) -> np.ndarray:
+def predict(model, tok, pairs, bs: int = 32, max_len: int = MAX_LEN) -> np.ndarray:
     import torch
 
     out = []
     with torch.inference_mode():
         for i in range(0, len(pairs), bs):
             chunk = pairs[i:i + bs]
-            enc = tok([p[0] for p in chunk], [p[1] for p in chunk], truncation="only_second", max_length=MAX_LEN,
+            enc = tok([p[0] for p in chunk], [p[1] for p in chunk], truncation="only_second", max_length=max_len,
                       padding=True, return_tensors="pt")
             out.append(torch.softmax(model(**enc).logits.float(), -1)[:, 1].numpy())
     return np.concatenate(out) if out else np.zeros(0)
@@ -446,7 +446,7 @@ def score(args) -> None:
     rows = read_labels(args.labels)
     ids = {r["id"] for r in rows}
     texts = {e.id: chat_text(prepare(e).posts) for e in iter_event_lines(args.data) if e.id in ids}
-    p = predict(model, tok, [(r["sentence"], texts[r["id"]]) for r in rows])
+    p = predict(model, tok, [(r["sentence"], texts[r["id"]]) for r in rows], max_len=args.max_len)
     actor = np.array([r["label"] == "actor" for r in rows])
     wrong = np.array([r["label"] != "ok" for r in rows])
     print(f"{len(rows)} labelled sentences: AUC wrong-person vs rest {roc_auc_score(actor, -p):.3f}, "
@@ -474,7 +474,7 @@ def guarded(args) -> None:
             for sent, dec, _ in decs if (e.id, sent) in labels]
     tok = AutoTokenizer.from_pretrained(args.model)
     model = AutoModelForSequenceClassification.from_pretrained(args.model, use_safetensors=True).eval()
-    p = predict(model, tok, [(r[0], r[3]) for r in rows])
+    p = predict(model, tok, [(r[0], r[3]) for r in rows], max_len=args.max_len)
     kept = np.array([r[1] == "kept" for r in rows])
     lab = np.array([r[2] for r in rows])
     print(f"{len(rows)} labelled sentences in {len(ids)} chats, {kept.sum()} kept by the guard, "
@@ -532,6 +532,8 @@ def main() -> None:
     b.add_argument("--model", required=True)
     b.add_argument("--labels", required=True, nargs="+", help="label files (an event's sentence once)")
     b.add_argument("--data", required=True)
+    b.add_argument("--max-len", type=int, default=MAX_LEN,
+                   help=f"tokens of each pair: {MAX_LEN} for `train`'s checkers, {ACCEL_MAX_LEN} for `accel`'s")
     c = sub.add_parser("swap")
     c.add_argument("--model", default=None, help="the recap model (default: the shipped one)")
     c.add_argument("--labels", required=True)
@@ -542,6 +544,8 @@ def main() -> None:
     g.add_argument("--data", required=True)
     g.add_argument("--cache", required=True, help="the recap model's raw generations (guard_ablation.py --cache)")
     g.add_argument("--recap-model", default=None, help="the recap model (default: the shipped one)")
+    g.add_argument("--max-len", type=int, default=MAX_LEN,
+                   help=f"tokens of each pair: {MAX_LEN} for `train`'s checkers, {ACCEL_MAX_LEN} for `accel`'s")
     d = sub.add_parser("pack", help="token ids and bf16 weights for the GPU run")
     d.add_argument("--rounds", type=int, default=8, help="draws of corrupted pairs (one per epoch)")
     d.add_argument("--transplanted", type=float, default=0.3,
