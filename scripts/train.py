@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from trainloop import batches, collate, example_cost, load_unique, loss_fn, unique_state  # noqa: E402
+from trainloop import batches, collate, example_cost, load_unique, loss_fn, swapped, unique_state  # noqa: E402
 
 from summarizer.augment import livetweet, streamify  # noqa: E402
 from summarizer.bert2bert import build_bert2bert, minilm_path, unshare  # noqa: E402
@@ -142,19 +142,28 @@ def build_examples(cfg: dict, split_key: str, tok, rng: random.Random, limits: d
                     pairs = extract_pairs(prepared, target, cfg, count) if target_kind == "extract" else \
                         [(build_input(prepared, len(target.split()), cfg["max_source_tokens"], count,
                                       view=cfg.get("speaker_view", "as_written")).text, target)]
-                    out.extend({"source": src, "target": tgt, "dataset": name, "id": ev.id,
+                    authors = sorted({p.author for p in prepared.posts if p.author})
+                    out.extend({"source": src, "target": tgt, "dataset": name, "id": ev.id, "authors": authors,
                                 "references": [reference_text(x) for x in ev.references]} for src, tgt in pairs)
     return out
 
 
 def encode(examples: list[dict], tok, cfg: dict) -> list[dict]:
+    """Token ids; with `contrast_weight` in the config, each example whose target names a participant also gets
+    `neg`, one wrong-person version of it (`trainloop.swapped`, drawn by a seed made of the example's text)."""
     srcs = tok([e["source"] for e in examples], truncation=True, max_length=cfg["max_source_tokens"])["input_ids"]
-    tgts = tok([e["target"] for e in examples], add_special_tokens=False)["input_ids"]
+    m = cfg["max_target_tokens"] - 1
+
+    def target_ids(text: str) -> list[int]:
+        t = tok(text, add_special_tokens=False)["input_ids"]
+        return [tok.cls_token_id] + (t[:m] + [tok.sep_token_id] if len(t) < m else t[:m])  # no EOS if truncated
+
     out = []
-    for e, s, t in zip(examples, srcs, tgts, strict=True):
-        m = cfg["max_target_tokens"] - 1
-        t = t[:m] + [tok.sep_token_id] if len(t) < m else t[:m]  # no EOS taught on truncated targets
-        out.append({"src": s, "tgt": [tok.cls_token_id] + t, "dataset": e.get("dataset")})
+    for e, s in zip(examples, srcs, strict=True):
+        row = {"src": s, "tgt": target_ids(e["target"]), "dataset": e.get("dataset")}
+        if cfg.get("contrast_weight") and (wrong := swapped(e["target"], e.get("authors", []))):
+            row["neg"] = target_ids(random.Random(e["id"] + e["target"]).choice(wrong))
+        out.append(row)
     return out
 
 
@@ -235,9 +244,9 @@ def write_pack(out: Path, model, tok, cfg: dict, data: dict) -> None:
     for split, rows in (("train", data["train"]), ("dev_loss", data.get("dev_loss", []))):
         ds = [names.index(r["dataset"]) if r.get("dataset") in names else 255 for r in rows]
         arrays = {"ds": np.asarray(ds, dtype=np.uint8)}
-        for key in ("src", "tgt"):
-            arrays[key] = np.asarray([t for r in rows for t in r[key]], dtype=np.uint16)
-            arrays[key + "_len"] = np.asarray([len(r[key]) for r in rows], dtype=np.int32)
+        for key in ("src", "tgt", "neg"):  # "neg": the wrong-person targets of a contrast config, else empty
+            arrays[key] = np.asarray([t for r in rows for t in r.get(key, ())], dtype=np.uint16)
+            arrays[key + "_len"] = np.asarray([len(r.get(key, ())) for r in rows], dtype=np.int32)
         buf = io.BytesIO()
         np.savez(buf, **arrays)  # xz with a 64 MiB window also squeezes out the repeated (re-augmented) events
         (tmp / f"{split}.npz.xz").write_bytes(lzma.compress(buf.getvalue(), preset=9))
@@ -364,7 +373,7 @@ def main() -> None:
         for b in order[skip:]:
             batch = collate([train[i] for i in b])
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-                loss = loss_fn(model, batch, cfg["label_smoothing"])
+                loss = loss_fn(model, batch, cfg["label_smoothing"], contrast=cfg.get("contrast_weight", 0.0))
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step()

@@ -16,7 +16,8 @@ dependencies and no network, so inputs are built here, exactly as at inference, 
 GPU time is lent by the minute, so the schedule is a time budget (warmup, then linear decay to zero at
 `budget_s`, or at `max_epochs` if the machine is fast enough to get there first). The dev loss is measured every
 `eval_every_s` and the best weights are kept: token-weighted by default, or with `"select": "macro"` the mean over
-dev datasets, so a small non-dialogue set weighs as much as SAMSum. The weights come back as bf16 safetensors
+dev datasets, so a small non-dialogue set weighs as much as SAMSum; `"select": "last"` keeps the schedule's end (a
+fine-tune with the contrast term, whose aim the NLL does not measure; `who_error` is logged beside it). The weights come back as bf16 safetensors
 shards small enough for the machine's file limits; `--assemble` re-shares them.
 On a machine without a GPU the same loop runs on the CPU (that is how the tests exercise it).
 """
@@ -47,6 +48,7 @@ from trainloop import (  # noqa: E402
     linear_warmup_decay,
     load_unique,
     loss_fn,
+    pair_margins,
     unique_state,
 )
 
@@ -82,8 +84,13 @@ def load_split(pack: Path, split: str) -> list[dict]:
     z = np.load(io.BytesIO(lzma.decompress((pack / f"{split}.npz.xz").read_bytes())))
     src_ends, tgt_ends = np.cumsum(z["src_len"]), np.cumsum(z["tgt_len"])
     src, tgt = z["src"].astype(np.int64), z["tgt"].astype(np.int64)
-    return [{"src": src[se - sl:se], "tgt": tgt[te - tl:te], "ds": int(d)}
+    rows = [{"src": src[se - sl:se], "tgt": tgt[te - tl:te], "ds": int(d)}
             for se, sl, te, tl, d in zip(src_ends, z["src_len"], tgt_ends, z["tgt_len"], z["ds"], strict=True)]
+    if "neg" in z.files:  # packs from before the contrast term have none
+        neg, ends = z["neg"].astype(np.int64), np.cumsum(z["neg_len"])
+        for row, end, n in zip(rows, ends, z["neg_len"], strict=True):
+            row["neg"] = neg[end - n:end]
+    return rows
 
 
 def write_shards(tensors: dict[str, torch.Tensor], out: Path, extra: dict) -> None:
@@ -142,6 +149,7 @@ def dev_loss(model, dev: list[dict], device: str, bf16: bool, names: list[str]) 
     """Token-level NLL (no smoothing) per dataset and overall: the signal that picks the kept weights."""
     model.eval()
     tot: dict[str, list[float]] = {}
+    wrong_first = pairs = 0
     for i in range(0, len(dev), 128):
         chunk = dev[i:i + 128]
         for ds in {x["ds"] for x in chunk}:
@@ -149,6 +157,9 @@ def dev_loss(model, dev: list[dict], device: str, bf16: bool, names: list[str]) 
             batch = {k: v.to(device) for k, v in collate(items).items()}
             with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=bf16):
                 nll = loss_fn(model, batch, 0.0, reduction="sum").item()
+                if "neg_rows" in batch:
+                    wrong_first += int((pair_margins(model, batch) <= 0).sum())
+                    pairs += len(batch["neg_rows"])
             name = names[ds] if ds < len(names) else "other"
             acc = tot.setdefault(name, [0.0, 0.0])
             acc[0] += nll
@@ -157,6 +168,8 @@ def dev_loss(model, dev: list[dict], device: str, bf16: bool, names: list[str]) 
     res = {k: round(v[0] / max(1.0, v[1]), 4) for k, v in tot.items()}
     res["all"] = round(sum(v[0] for v in tot.values()) / max(1.0, sum(v[1] for v in tot.values())), 4)
     res["macro"] = round(sum(res[k] for k in tot) / max(1, len(tot)), 4)  # every dataset counts the same
+    if pairs:  # the share of wrong-person versions the model scores at least as high as the reference
+        res["who_error"] = round(wrong_first / pairs, 4)
     return res
 
 
@@ -210,7 +223,7 @@ def train(pack: Path, out: Path, budget_s: float | None, max_steps: int | None, 
                 g["lr"] = lr
             batch = {k: v.to(device, non_blocking=True) for k, v in collate([train_rows[i] for i in b]).items()}
             with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=bf16):
-                loss = loss_fn(model, batch, cfg["label_smoothing"])
+                loss = loss_fn(model, batch, cfg["label_smoothing"], contrast=cfg.get("contrast_weight", 0.0))
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step()
@@ -239,8 +252,8 @@ def _evaluate(model, dev, device, bf16, names, step, epoch, seen, t0, ema, lr, b
     res = dev_loss(model, dev, device, bf16, names) if dev else {"all": -step, "macro": -step}
     rec = {"step": step, "epoch": epoch, "seconds": round(time.time() - t0, 1), "loss": ema and round(ema, 4),
            "lr": lr, "ex_per_s": round(seen / max(1e-9, time.time() - t0), 1), "dev_loss": res}
-    if res[select] < best_loss:
-        best_loss, best = res[select], {"step": step, "dev_loss": res, "selected_by": select}
+    if select == "last" or res[select] < best_loss:  # "last": the schedule's end, whatever the dev loss
+        best_loss, best = res.get(select, best_loss), {"step": step, "dev_loss": res, "selected_by": select}
         tensors, _ = unique_state(model)
         write_shards(tensors, out, {"best": best, "seconds": rec["seconds"]})
         rec["kept"] = True
