@@ -109,3 +109,16 @@ def test_pack_accel_assemble_learns_a_separable_task(tmp_path):
     p = vp.predict(model, AutoTokenizer.from_pretrained(str(tmp_path / "m")),
                    [("yes it is so", chats[1]), ("no it is not", chats[0])])
     assert p[0] > 0.5 > p[1]
+
+
+def test_auto_label_compares_the_names_with_the_reference_sentence_the_model_sentence_aligns_with():
+    from checker_model_errors import auto_label
+
+    refs = ["Anna will bring the cake to the party. Ben is late for the meeting."]
+    people = ["Anna", "Ben"]
+    assert auto_label("Ben will bring a cake to the party.", refs, people) == "wrong"
+    assert auto_label("Anna will bring the cake tomorrow.", refs, people) == "same"
+    assert auto_label("Anna and Ben will bring the cake.", refs, people) == "wrong"  # a co-subject the reference lacks
+    assert auto_label("They will bring the cake to the party.", refs, people) is None  # names no participant
+    assert auto_label("Anna likes dogs.", refs, people) is None                       # aligns with no sentence
+    assert auto_label("Ben is late for the meeting.", refs, people) == "same"
