@@ -17,8 +17,9 @@ GPU time is lent by the minute, so the schedule is a time budget (warmup, then l
 `budget_s`, or at `max_epochs` if the machine is fast enough to get there first). The dev loss is measured every
 `eval_every_s` and the best weights are kept: token-weighted by default, or with `"select": "macro"` the mean over
 dev datasets, so a small non-dialogue set weighs as much as SAMSum; `"select": "last"` keeps the schedule's end (a
-fine-tune with the contrast term, whose aim the NLL does not measure; `who_error` is logged beside it). The weights come back as bf16 safetensors
-shards small enough for the machine's file limits; `--assemble` re-shares them.
+fine-tune with the contrast term, whose aim the NLL does not measure; `who_error` is logged beside it). The
+weights come back as bf16 safetensors shards small enough for the machine's file limits; `--assemble` re-shares
+them.
 On a machine without a GPU the same loop runs on the CPU (that is how the tests exercise it).
 """
 

@@ -221,6 +221,12 @@ def test_macro_selection_keeps_the_weights_best_on_average_over_datasets(tmp_pat
         best_loss, best = train_accel._evaluate(model, [1], "cpu", False, [], step, 0, 8, 0.0, 1.0, 1e-4,
                                                 best_loss, best, tmp_path, kept.append, "all")
     assert best["step"] == 1
+    results = iter([{"all": 2.5, "who_error": 0.3}, {"all": 2.6, "who_error": 0.27}])
+    best_loss, best = float("inf"), {}
+    for step in (1, 2):  # "last" (a contrast fine-tune): the schedule's end, though its dev NLL is higher
+        best_loss, best = train_accel._evaluate(model, [1], "cpu", False, [], step, 0, 8, 0.0, 1.0, 1e-4,
+                                                best_loss, best, tmp_path, kept.append, "last")
+    assert best["step"] == 2 and best["selected_by"] == "last"
 
 
 def test_livetweet_retells_a_dialogue_as_one_broadcast_voice():
