@@ -26,16 +26,13 @@ import json
 import random
 import re
 import sys
-import time
 from collections import Counter
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
-from verifier_probe import ACCEL_MAX_LEN, DATA, chat_text, pairs, read_labels  # noqa: E402
+from verifier_probe import ACCEL_MAX_LEN, DATA, chat_text, fit_pairs, pairs, read_labels  # noqa: E402
 
 MIN_OVERLAP = 2  # content words a sentence must share with a reference sentence to be aligned with it
 
@@ -118,33 +115,13 @@ def finetune(args) -> None:
           f"{len(examples)} pairs with the replay", flush=True)
     tok = AutoTokenizer.from_pretrained(args.checker)
     model = AutoModelForSequenceClassification.from_pretrained(args.checker, use_safetensors=True)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    bs, deadline, t0 = 16, time.time() + 60 * args.minutes, time.time()
-    total = max(1, len(examples) // bs)
-    model.train()
-    losses = []
-    for step, start in enumerate(range(0, len(examples), bs)):
-        if time.time() > deadline:
-            break
-        batch = examples[start:start + bs]
-        enc = tok([b[0] for b in batch], [data[b[1]][0] for b in batch], truncation="only_second",
-                  max_length=ACCEL_MAX_LEN, padding=True, return_tensors="pt")
-        for g in opt.param_groups:
-            g["lr"] = args.lr * min(1.0, (step + 1) / 20) * max(0.0, 1 - step / total)
-        with torch.autocast("cpu", dtype=torch.bfloat16):
-            logits = model(**enc).logits
-        loss = torch.nn.functional.cross_entropy(logits.float(), torch.tensor([b[2] for b in batch]))
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        opt.zero_grad()
-        losses.append(loss.item())
-        if (step + 1) % 50 == 0:
-            print(f"step {step + 1}/{total} loss {np.mean(losses[-50:]):.4f} {time.time() - t0:.0f}s", flush=True)
+    steps = fit_pairs(model, tok, [(sent, data[i][0], y) for sent, i, y in examples], lr=args.lr,
+                      minutes=args.minutes, total=max(1, len(examples) // 16), warmup=20, floor=0.0,
+                      max_len=ACCEL_MAX_LEN, log_every=50)
     out = Path(args.out) / "final"
     model.save_pretrained(out)
     tok.save_pretrained(out)
-    print(f"saved {out} after {len(losses)} steps", flush=True)
+    print(f"saved {out} after {steps} steps", flush=True)
 
 
 def main() -> None:

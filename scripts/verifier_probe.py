@@ -383,33 +383,12 @@ def train(args) -> None:
     examples = build("train", None, rng)
     dev = build("validation" if (DATA / "samsum/validation.jsonl").exists() else "dev", 400, random.Random(1))
     print(f"{len(examples)} train, {len(dev)} dev pairs", flush=True)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    deadline = time.time() + 60 * args.minutes
-    bs, step, losses = 16, 0, []
+    bs = 16
     total = min(len(examples) // bs, int(args.minutes * 60 * 1.2))  # linear decay over a rough step estimate
-    model.train()
-    for start in range(0, len(examples), bs):
-        if time.time() > deadline:
-            break
-        batch = examples[start:start + bs]
-        enc = tok([b[0] for b in batch], [b[1] for b in batch], truncation="only_second", max_length=MAX_LEN,
-                  padding=True, return_tensors="pt")
-        labels = torch.tensor([b[2] for b in batch])
-        for g in opt.param_groups:
-            g["lr"] = args.lr * min(1.0, (step + 1) / 100) * max(0.05, 1 - step / max(1, total))
-        with torch.autocast("cpu", dtype=torch.bfloat16):
-            logits = model(**enc).logits
-        loss = torch.nn.functional.cross_entropy(logits.float(), labels)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        opt.zero_grad()
-        losses.append(loss.item())
-        step += 1
-        if step % 100 == 0:
-            print(f"step {step} loss {np.mean(losses[-100:]):.4f} {time.strftime('%H:%M:%S')}", flush=True)
+    step = fit_pairs(model, tok, examples, lr=args.lr, minutes=args.minutes, total=total, warmup=100, floor=0.05,
+                     max_len=MAX_LEN, bs=bs, log_every=100)
     model.eval()
     probs = predict(model, tok, [(s, c) for s, c, _ in dev])
     y = np.array([lab for *_, lab in dev])
@@ -419,6 +398,38 @@ def train(args) -> None:
           f"accuracy {np.mean((probs > 0.5) == y):.3f}", flush=True)
     model.save_pretrained(out / "final")
     tok.save_pretrained(out / "final")
+
+
+def fit_pairs(model, tok, examples: list[tuple[str, str, int]], *, lr: float, minutes: float, total: int,
+              warmup: int, floor: float, max_len: int, bs: int = 16, log_every: int = 100) -> int:
+    """Fine-tune a (sentence, chat) classifier on the CPU in order over `examples` (sentence, chat text, label) until
+    they run out or `minutes` pass: AdamW, linear warmup over `warmup` steps, then linear decay over `total` steps
+    to `floor` times `lr`; bf16 autocast. Returns the steps made."""
+    import torch
+
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    deadline, t0, step, losses = time.time() + 60 * minutes, time.time(), 0, []
+    model.train()
+    for start in range(0, len(examples), bs):
+        if time.time() > deadline:
+            break
+        batch = examples[start:start + bs]
+        enc = tok([b[0] for b in batch], [b[1] for b in batch], truncation="only_second", max_length=max_len,
+                  padding=True, return_tensors="pt")
+        for g in opt.param_groups:
+            g["lr"] = lr * min(1.0, (step + 1) / warmup) * max(floor, 1 - step / max(1, total))
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            logits = model(**enc).logits
+        loss = torch.nn.functional.cross_entropy(logits.float(), torch.tensor([b[2] for b in batch]))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        opt.zero_grad()
+        losses.append(loss.item())
+        step += 1
+        if step % log_every == 0:
+            print(f"step {step}/{total} loss {np.mean(losses[-log_every:]):.4f} {time.time() - t0:.0f}s", flush=True)
+    return step
 
 
 def predict(model, tok, pairs, bs: int = 32, max_len: int = MAX_LEN) -> np.ndarray:

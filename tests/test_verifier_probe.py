@@ -122,3 +122,20 @@ def test_auto_label_compares_the_names_with_the_reference_sentence_the_model_sen
     assert auto_label("They will bring the cake to the party.", refs, people) is None  # names no participant
     assert auto_label("Anna likes dogs.", refs, people) is None                       # aligns with no sentence
     assert auto_label("Ben is late for the meeting.", refs, people) == "same"
+
+
+def test_fit_pairs_learns_a_separable_pair_task_within_its_examples():
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    from summarizer.bert2bert import minilm_path
+
+    tok = AutoTokenizer.from_pretrained(str(minilm_path()))
+    torch.manual_seed(0)
+    model = BertForSequenceClassification(BertConfig(vocab_size=tok.vocab_size, hidden_size=32, num_hidden_layers=1,
+                                                     num_attention_heads=2, intermediate_size=64, num_labels=2))
+    data = [("anna sings.", "anna: i sing", 1), ("ben sings.", "anna: i sing", 0)] * 200
+    steps = vp.fit_pairs(model, tok, data, lr=3e-3, minutes=5, total=50, warmup=1, floor=1.0, max_len=32, bs=8)
+    assert steps == 50  # one pass over the examples, in batches of 8
+    p = vp.predict(model.eval(), tok, [(s, c) for s, c, _ in data[:2]], max_len=32)
+    assert p[0] > 0.5 > p[1]
