@@ -1,9 +1,11 @@
 """Clean tweet noise into `clean_text`, keeping the raw `text` untouched beside it.
 
-What it does, in order: decode HTML entities; drop a leading `RT @user:`; split glued
+What it does, in order: decode HTML entities, spacing an ampersand glued between words
+(`1am&amp;rely` → `1am & rely`; `AT&T` stays); drop a leading `RT @user:`; split glued
 hashtags and mentions (`@Gavin#IfGdata` → `@Gavin #IfGdata`); remove links, including
 truncated ones (`instituteforgovernment.org.u…`); drop emoji; turn curly quotes and dashes
-into ASCII; collapse whitespace. Mentions and hashtags are kept: they carry attribution.
+into ASCII; collapse whitespace; `?.` → `?` (a chat's
+"shelter?." quoted in a recap). Mentions and hashtags are kept: they carry attribution.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": 
                          "\u200b": "", "\u200d": "", "\ufe0f": ""})
 _SPACE = re.compile(r"\s+")
 _SPACE_PUNCT = re.compile(r"\s+([,.;:!?])")
+_GLUED_AMP = re.compile(r"(\w+)&(\w+)")
+_INITIALS = re.compile(r"[A-Z]{1,3}")  # AT&T, R&D, Q&A, H&M: an ampersand inside an abbreviation
+_MARK_DOT = re.compile(r"([?!])\.(?!\.)")
 MENTION = re.compile(r"(?<![\w@])@(\w{1,30})")
 HASHTAG = re.compile(r"(?<![\w#&])#(\w*[^\W\d_]\w*)")
 
@@ -67,11 +72,23 @@ def clean_text(text: str) -> str:
     if ("#" in t or "@" in t) and not ("@" in t and _EMAIL.search(t)):
         t = _GLUED.sub(r" \1", t)
     t = remove_links(t)
+    if "&" in t:  # after the links, whose query strings glue words with "&" too
+        t = _GLUED_AMP.sub(_spaced_amp, t)
     if not t.isascii():  # emoji's scanner is slow; most posts are plain ASCII
         t = emoji.replace_emoji(t, replace=" ")
     t = _SPACE.sub(" ", t).strip()
     t = _SPACE_PUNCT.sub(r"\1", t)
+    if "." in t:
+        t = _MARK_DOT.sub(r"\1", t)
     return t.strip(" -|:")
+
+
+def _spaced_amp(m: re.Match) -> str:
+    """A tweet's `&amp;` between two words is the word "and" written short; inside an abbreviation it is not."""
+    left, right = m.group(1), m.group(2)
+    if _INITIALS.fullmatch(left) and _INITIALS.fullmatch(right):
+        return m.group(0)
+    return f"{left} & {right}"
 
 
 def clean_posts(posts: list[Post]) -> list[Post]:

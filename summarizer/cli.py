@@ -101,7 +101,7 @@ FastOpt = Annotated[bool, typer.Option("--fast", help="shorthand for --dtype int
 MinRatioOpt = Annotated[float, typer.Option(help="write at least this share of the word budget (0: the model "
                                           "stops when it likes)")]
 WriterOpt = Annotated[str, typer.Option(help="auto (the model for the stream kinds its recap_config.json says it "
-                                        "writes well, else central sentences) | model | extract")]
+                                        "writes well, else extracted sentences) | model | extract")]
 FullVocabOpt = Annotated[bool, typer.Option("--full-vocab", help="score every token at each step, not only the "
                                             "model's target vocabulary and the posts' tokens (slower; "
                                             "models/recap-minilm/README.md, Speed)")]

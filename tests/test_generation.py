@@ -514,6 +514,36 @@ def test_the_extractive_recap_of_a_conversation_quotes_statements_with_their_spe
     assert {"And the demo video?", "Fine by me."} <= {s.text for s in extractive_fallback(stream, 200)}
 
 
+def test_the_extractive_recap_of_a_conversation_is_its_opening_statements():
+    """Chats state their business first: the recap takes the first statements in order, not the most central."""
+    from summarizer.recap import extract_ranking, extractive_fallback
+
+    said = ["The printer on floor 3 is jammed again.", "Facilities said they would send someone after lunch.",
+            "The printer jammed twice this week, the printer is old.", "The printer is old, we need a new printer.",
+            "The printer jammed on my report, the printer again."]
+    chat = [Post(id=str(i), text=t, author="AB"[i % 2]) for i, t in enumerate(said)]
+    assert extract_ranking(chat, None) == "opening"
+    assert [s.text for s in extractive_fallback(chat, 18)] == [
+        "A: The printer on floor 3 is jammed again.", "B: Facilities said they would send someone after lunch."]
+    # a first statement longer than the whole budget is still the recap (as the most central post was before)
+    assert [s.text for s in extractive_fallback(chat, 4)] == ["A: The printer on floor 3 is jammed again."]
+
+
+def test_a_long_conversation_is_recapped_from_the_opening_of_each_section():
+    """Over OPENING_SPAN times the recap's length, each time section gives its opening, not the first minutes only."""
+    from summarizer.recap import OPENING_SPAN, opening_statements
+
+    units = [Post(id=str(i), text=f"A: statement number {i} of the thread.") for i in range(200)]  # 7 words each
+    words = 14  # two statements; 1,400 words of thread is 100 times that
+    assert OPENING_SPAN * words < 1400
+    chosen = [int(u.id) for u in opening_statements(units, words)]
+    assert chosen == [0, 100]  # two sections (room for two statements), the opening of each
+    # 70 words: the thread is exactly OPENING_SPAN times the recap, so one section: its first ten statements
+    assert [u.id for u in opening_statements(units, 70)] == [str(i) for i in range(10)]
+    short = units[:10]  # 70 words: five times the recap, under the span
+    assert [u.id for u in opening_statements(short, words)] == ["0", "1"]
+
+
 def test_writer_auto_leaves_streams_the_model_does_not_write_for_to_extraction(tiny_models, monkeypatch):
     """A model whose recap_config.json says it writes conversations is not asked to recap a broadcast stream."""
     import summarizer.recap as recap_module

@@ -99,13 +99,13 @@ def test_the_extractive_recap_ranks_a_broadcast_stream_by_the_learned_score():
     assert extract_ranking(STREAM, _word_model("kalinic")) == "learned" and extract_ranking(STREAM, None) == "centrality"
 
 
-def test_a_conversation_keeps_centrality():
-    """The learned salience was trained on one-voice streams; a chat's recap quotes speakers as before."""
+def test_a_conversation_ignores_the_learned_salience():
+    """The learned salience was trained on one-voice streams; a chat's recap is its opening statements."""
     from summarizer.recap import extract_ranking, extractive_fallback
 
     chat = [Post(id=p.id, text=p.text, author="AB"[int(p.id) % 2]) for p in STREAM]
     ranker = _word_model("kalinic")
-    assert extract_ranking(chat, ranker) == "centrality"
+    assert extract_ranking(chat, ranker) == "opening"
     assert [s.text for s in extractive_fallback(chat, 10, ranker=ranker)] == \
         [s.text for s in extractive_fallback(chat, 10)]
 

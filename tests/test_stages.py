@@ -94,6 +94,11 @@ def test_cleaning():
     assert clean_text("Chair @GavinFreeguard#IfGdata") == "Chair @GavinFreeguard #IfGdata"
     assert clean_text("#IfGdata#usemydata") == "#IfGdata #usemydata"
     assert clean_text("RT @x: Tom &amp; Jerry 😀 https://t.co/abc") == "Tom & Jerry"
+    assert clean_text("no bus home after 1am&amp;rely on taxis") == "no bus home after 1am & rely on taxis"
+    assert clean_text("AT&amp;T and R&D, Q&A at H&M") == "AT&T and R&D, Q&A at H&M"
+    assert clean_text("see https://x.com/s?a=1&amp;b=2 now") == "see now"
+    assert clean_text("Can you go with me to the shelter?. Sure!. Wait?...") == \
+        "Can you go with me to the shelter? Sure! Wait?..."
     assert clean_text("It’s “quoted”") == "It's \"quoted\""
     assert clean_text("mail a@b.com about U.S. plans") == "mail a@b.com about U.S. plans"
 
