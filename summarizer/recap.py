@@ -260,8 +260,8 @@ class Summarizer:
         central = key_posts(prepared.posts)
         bad = sum(1 for c in report.sentences if c.unsupported)
         # when most of what the model wrote is unsupported, patching sentence by sentence leaves fragments:
-        # the event's central sentences make the more useful (and faithful) recap; so they do when the model
-        # was not asked (`--writer`)
+        # the event's own sentences make the more useful (and faithful) recap (`extractive_fallback`); so they do
+        # when the model was not asked (`--writer`)
         fallback = bool(prepared.posts) and not plan.extract and self.on_unsupported != "keep" and \
             (not kept or 2 * bad > len(report.sentences))
         if fallback or plan.extract:
