@@ -1,11 +1,11 @@
 """Clean tweet noise into `clean_text`, keeping the raw `text` untouched beside it.
 
-What it does, in order: decode HTML entities, spacing an ampersand glued between words
-(`1am&amp;rely` → `1am & rely`; `AT&T` stays); drop a leading `RT @user:`; split glued
+What it does, in order: decode HTML entities; drop a leading `RT @user:`; split glued
 hashtags and mentions (`@Gavin#IfGdata` → `@Gavin #IfGdata`); remove links, including
-truncated ones (`instituteforgovernment.org.u…`); drop emoji; turn curly quotes and dashes
-into ASCII; collapse whitespace; `?.` → `?` (a chat's
-"shelter?." quoted in a recap). Mentions and hashtags are kept: they carry attribution.
+truncated ones (`instituteforgovernment.org.u…`); space an ampersand glued between words
+(`1am&amp;rely` → `1am & rely`; `AT&T` stays); drop emoji; turn curly quotes and dashes
+into ASCII; collapse whitespace; read `?.` as `?` (a chat's "shelter?." quoted in a recap).
+Mentions and hashtags are kept: they carry attribution.
 """
 
 from __future__ import annotations

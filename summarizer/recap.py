@@ -387,8 +387,8 @@ def opening_statements(units: Sequence[Post], words: int, span: int = OPENING_SP
     samsum/dev chats, 7.30 vs 5.98 on dialogsum/dev, 5.36 vs 4.88 on convosumm email/dev, and on the test sets
     9.06 vs 7.57 (samsum) and 18.31 vs 14.13 (tweetsumm) (`recap eval SET -s central`; model card, "Session 22").
     A conversation over `span` times the recap's length is cut into time sections, each giving its opening
-    statements, so a long thread is not recapped from its first minutes alone (a guard: no set here has threads
-    that long). As with `key_posts` when nothing fits, a section's first statement is kept even when it alone is
+    statements, so a long thread is not recapped from its first minutes alone (a guard, not a measured gain: the
+    sets above are chats and short threads). As with `key_posts` when nothing fits, a section's first statement is kept even when it alone is
     longer than its share."""
     sizes = [len(u.display_text.split()) for u in units]
     typical = sorted(sizes)[len(sizes) // 2]  # no more sections than the budget has room for statements
