@@ -76,6 +76,11 @@ def test_speaker_tags_and_handles_are_written_as_their_authors_spell_them():
 def test_a_title_does_not_end_a_sentence_and_its_name_is_capitalised():
     assert split_sentences("Excuse me, Mr. White, sign it. No. We left at 10 a.m. Then Dr. Okafor spoke.") == \
         ["Excuse me, Mr. White, sign it.", "No.", "We left at 10 a.m.", "Then Dr. Okafor spoke."]
+    # "No." before a number is the number sign, not an answer
+    assert split_sentences("The Interior Department's No. 2 official goes to New Orleans. No. 5 was late.") == \
+        ["The Interior Department's No. 2 official goes to New Orleans.", "No. 5 was late."]
+    # the rule's price: an answer "No." before a number stays with it, which reads the same
+    assert split_sentences("Is it ready? No. 10 more minutes.") == ["Is it ready?", "No. 10 more minutes."]
     assert postprocess("alice asks mr. white and dr. smith ' s team.", ["hi"]) == \
         "Alice asks Mr. White and Dr. Smith's team."
 
