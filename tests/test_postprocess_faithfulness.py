@@ -79,6 +79,8 @@ def test_a_title_does_not_end_a_sentence_and_its_name_is_capitalised():
     # "No." before a number is the number sign, not an answer
     assert split_sentences("The Interior Department's No. 2 official goes to New Orleans. No. 5 was late.") == \
         ["The Interior Department's No. 2 official goes to New Orleans.", "No. 5 was late."]
+    assert split_sentences("Musk says sabotage unlikely cause of Sept. 1 explosion. Fans in St. Louis cheer.") == \
+        ["Musk says sabotage unlikely cause of Sept. 1 explosion.", "Fans in St. Louis cheer."]
     # the rule's price: an answer "No." before a number stays with it, which reads the same
     assert split_sentences("Is it ready? No. 10 more minutes.") == ["Is it ready?", "No. 10 more minutes."]
     assert postprocess("alice asks mr. white and dr. smith ' s team.", ["hi"]) == \
