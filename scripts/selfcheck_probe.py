@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -31,17 +30,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 LABELS = [f"eval/labels/samsum-dev-who-did-what{s}.jsonl" for s in ("", "-s19", "-s6-blind", "-s21-blind")]
-_WORD = re.compile(r"[a-z0-9']+")
-_STOPWORDS = ("a an the to of and or in on at for is are was were be been will would can could has have had he she "
-              "they it its his her their them him i you we this that with as by from so but not do does did about up "
-              "out get got going go")
-STOP = frozenset(_STOPWORDS.split())
-
-
-def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
-
-
 def draw(data: Path, cache: Path, labels: list[str], n: int, seed: int) -> dict:
     """The labelled sentences the guard keeps or rejects, and `n` sampled recaps of each of their chats."""
     import torch
@@ -62,9 +50,10 @@ def draw(data: Path, cache: Path, labels: list[str], n: int, seed: int) -> dict:
                         words_by_id={i: ref_words(e) for i, e in events.items()}, writer="model")
     tok, model = s.loaded.tokenizer, s.loaded.model
     torch.manual_seed(seed)
-    samples = {}
+    samples, authors = {}, {}
     for eid in sorted({r[0] for r in rows}):
         plan = s._plan(events[eid])
+        authors[eid] = sorted({p.author.lower() for p in plan.prepared.posts if p.author})
         enc = tok([plan.segments[0].text], truncation=True, max_length=s.loaded.max_source_tokens,
                   return_tensors="pt")
         enc.pop("token_type_ids", None)
@@ -73,17 +62,18 @@ def draw(data: Path, cache: Path, labels: list[str], n: int, seed: int) -> dict:
                                  num_return_sequences=n, max_new_tokens=int(plan.words * 1.6) + 8,
                                  no_repeat_ngram_size=3)
         samples[eid] = tok.batch_decode(out, skip_special_tokens=True)
-    authors = {i: sorted({p.author.lower() for p in s._plan(e).prepared.posts if p.author}) for i, e in events.items()}
     return {"rows": rows, "samples": samples, "authors": authors}
 
 
 def scores(sentence: str, samples: list[str], names: list[str]) -> tuple[float, float, float]:
-    """(words, name, margin) of one sentence against the sampled recaps (see the module docstring)."""
+    """(words, name, margin) of one sentence against the sampled recaps (see the module docstring); words are the
+    guard's content words (`faithfulness.content_words`), the participants' names counted apart."""
+    from summarizer.faithfulness import content_words
     from summarizer.postprocess import split_sentences
 
-    said = set(words(sentence))
-    content = {w for w in said if w not in STOP and w not in names} or said
-    sampled = [[set(words(x)) for x in split_sentences(t)] for t in samples]
+    said = set(content_words(sentence))
+    content = said - set(names) or said
+    sampled = [[set(content_words(x)) for x in split_sentences(t)] for t in samples]
 
     def support(name: str | None) -> float:
         return float(np.mean([max([len(content & t) / len(content) for t in sents if name is None or name in t]
